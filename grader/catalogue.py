@@ -324,7 +324,8 @@ at least one kept entry sums to 1; a slice with nothing kept is all zeros, never
 Stable for scores of magnitude up to 1e4.
 Graded: values and gradients against a float64 reference with random masks over
 several dims, fully masked slices, scores up to 1e4, exact zeros, inputs left
-unmodified, float64 in and out, and the device.
+unmodified, float64 in and out, and the device. A fully masked slice must get a zero
+gradient, not NaN: NaN gradients poison every parameter upstream.
 ''',
     hints=(
         "Mask BEFORE the softmax: set masked scores to -inf, so they get weight exactly 0 and the kept "
