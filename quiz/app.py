@@ -1,0 +1,90 @@
+"""The bodies of `qkv validate`, `qkv quiz` and `qkv stats`: load the banks, run, print, return the exit code.
+
+Exit codes: 0 done; 1 `validate` found problems; 2 a bank `quiz` or `stats` needs is
+broken (the problems go to stderr as file:line: message); 130 a quiz stopped by Ctrl-C.
+"""
+from __future__ import annotations
+
+import json
+import random
+import sys
+import time
+from typing import Sequence
+
+import click
+
+from questions import bank
+from questions.bank import Question
+from quiz import schedule
+from quiz import stats as stats_report
+from quiz.history import History, HistoryError, data_dir
+from quiz.lang import from_locale, t
+from quiz.session import Console, Quiz, utc_now
+
+
+def validate(paths: Sequence[str], banks: Sequence[str]) -> int:
+    """Lint `paths` (files or folders) together; without them, everything `quiz` would load."""
+    targets = bank.expand([*paths, *banks]) if paths else bank.sources(banks, data_dir())
+    questions, problems = bank.check(targets)
+    for problem in problems:
+        click.echo(str(problem))
+    if problems:
+        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(targets)} banks", err=True)
+        return 1
+    click.echo(t("en", "ok", questions=len(questions), banks=len(targets)))
+    return 0
+
+
+def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None, count: int, seed: int | None,
+         due: bool, lang: str | None, banks: Sequence[str], as_json: bool) -> int:
+    """Select and ask the questions; print the summary (as JSON on stdout with `as_json`, the quiz on stderr)."""
+    lang = lang or from_locale()
+    questions = _load(banks)
+    _check_choices("--topic", topics, sorted({q.topic for q in questions}))
+    _check_choices("--type", types, bank.TYPES)
+    pool = [q for q in questions if (not topics or q.topic in topics) and (not types or q.type in types)
+            and (difficulty is None or q.difficulty == difficulty)]
+    history = _history()
+    selected = schedule.select(pool, count=count, rng=random.Random(seed),
+                               due=history.due_times() if due else None, now=time.time())
+    ui = sys.stderr if as_json else sys.stdout
+    console = Console(sys.stdin, ui)
+    if not selected:
+        console.say(t(lang, "no_questions"))
+    summary = Quiz(selected, console=console, history=history, lang=lang).run()
+    history.close()
+    console.say("\n" + summary.render(lang))
+    if as_json:
+        click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
+    return 130 if summary.ended == "interrupted" else 0
+
+
+def stats(*, banks: Sequence[str], lang: str | None, as_json: bool) -> int:
+    questions = _load(banks)
+    history = _history()
+    report = stats_report.compute(questions, history.tallies(), history.due_times(), utc_now())
+    history.close()
+    click.echo(json.dumps(report, ensure_ascii=False) if as_json else stats_report.render(report, lang or from_locale()))
+    return 0
+
+
+def _load(banks: Sequence[str]) -> list[Question]:
+    try:
+        return bank.load(bank.sources(banks, data_dir()))
+    except bank.BankError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(2) from None
+
+
+def _history() -> History:
+    try:
+        return History.open()
+    except HistoryError as error:
+        raise click.ClickException(str(error)) from None
+
+
+def _check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> None:
+    for value in values:
+        if value not in valid:
+            raise click.BadParameter(f"got {value!r}, but the only valid values are {', '.join(valid)}",
+                                     param_hint=f"'{option}'")
