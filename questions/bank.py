@@ -42,6 +42,7 @@ CHOICE_FIELDS = ("en", "zh", "why")
 
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _SAFE_TAGS = frozenset(tag for tag in SafeConstructor.yaml_constructors if tag is not None)
+_STR = "tag:yaml.org,2002:str"
 _KEBAB = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _TOPIC = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _ANY_ID = re.compile(rf"[a-z0-9][a-z0-9_-]*\.{_KEBAB}")
@@ -259,6 +260,8 @@ class _FileChecker:
             for item in node.value:
                 value.append(self._convert(item))
                 value.lines.append(item.start_mark.line + 1)
+        elif node.tag == _STR:  # most scalars: skip the generic constructor (start-up time)
+            value = node.value
         else:
             try:
                 value = self._constructor.construct_object(node)
@@ -547,9 +550,8 @@ class _FileChecker:
         targets = self._strings(m, "follow_ups", _ANY_ID, "a question id '<topic>.<kebab-case-name>'")
         if qid in targets:
             self.problem(m.lines["follow_ups"], f"follow_ups lists the question itself ({qid!r})")
-            return ()
         if targets:
-            self.links.extend(zip(targets, m["follow_ups"].lines))
+            self.links.extend((target, line) for target, line in zip(targets, m["follow_ups"].lines) if target != qid)
         return targets
 
 

@@ -29,9 +29,9 @@ def validate(paths: Sequence[str], banks: Sequence[str]) -> int:
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{len(problems)} problem{'s' * (len(problems) != 1)} in {len(targets)} banks", err=True)
+        click.echo(f"{_count(len(problems), 'problem')} in {_count(len(targets), 'bank')}", err=True)
         return 1
-    click.echo(t("en", "ok", questions=len(questions), banks=len(targets)))
+    click.echo(f"{_count(len(questions), 'question')} in {_count(len(targets), 'bank')}: OK")
     return 0
 
 
@@ -88,3 +88,7 @@ def _check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> 
         if value not in valid:
             raise click.BadParameter(f"got {value!r}, but the only valid values are {', '.join(valid)}",
                                      param_hint=f"'{option}'")
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'s' * (n != 1)}"
