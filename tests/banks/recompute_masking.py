@@ -1,0 +1,148 @@
+"""Recompute every numeric answer of questions/masking.yaml.
+
+Each entry rebuilds the quantity the question asks for with PyTorch: it builds the
+boolean mask the prompt describes (True = may attend) and counts its entries, runs
+F.softmax or F.cross_entropy on the stated logits, reads torch.finfo, counts the
+scores a KV-cached decoding loop computes, or runs a small beam search over the
+stated probability table. The inputs are the numbers stated in the question's
+prompt; no entry returns the stored answer.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+import torch.nn.functional as F
+
+
+def _query_key_offsets(seq_len: int) -> torch.Tensor:
+    """offsets[i, j] = i - j for query i and key j."""
+    positions = torch.arange(seq_len)  # (L,)
+    return positions[:, None] - positions[None, :]  # (L, 1) - (1, L) -> (L, L)
+
+
+def _filled_softmax(logits: list[float], masked: list[bool], fill: float) -> torch.Tensor:
+    """softmax of float64 logits after setting the masked entries to `fill`."""
+    scores = torch.tensor(logits, dtype=torch.float64)  # (Lk,)
+    return F.softmax(scores.masked_fill(torch.tensor(masked), fill), dim=-1)  # (Lk,)
+
+
+def causal_mask_true_count() -> float:
+    """True entries of torch.tril(ones(6, 6)) used as a keep-mask."""
+    keep = torch.tril(torch.ones(6, 6, dtype=torch.bool))  # (L, L)
+    return float(keep.sum())
+
+
+def decoder_mask_allowed_fraction() -> float:
+    """Allowed share of a (B, L, L) causal AND key-padding mask, lengths 3 and 5, L = 5."""
+    lengths = torch.tensor([3, 5])  # (B,)
+    seq_len = 5
+    causal = _query_key_offsets(seq_len) >= 0  # (L, L), j <= i
+    real_keys = torch.arange(seq_len)[None, :] < lengths[:, None]  # (B, L)
+    keep = causal[None, :, :] & real_keys[:, None, :]  # (1, L, L) & (B, 1, L) -> (B, L, L)
+    return keep.float().mean().item()
+
+
+def masked_softmax_value() -> float:
+    """Weight of key 0 in softmax([0.5, 2.0, -1.0, 4.0]) with key 3 masked."""
+    weights = _filled_softmax([0.5, 2.0, -1.0, 4.0], [False, False, False, True], float("-inf"))  # (Lk,)
+    return weights[0].item()
+
+
+def fill_too_small_leak() -> float:
+    """Weight of a pad key filled with -5 next to two real keys with logits 0."""
+    return _filled_softmax([0.0, 0.0, 0.0], [False, False, True], -5.0)[2].item()
+
+
+def exp_underflow_weight() -> float:
+    """Weight of the third entry of softmax([3.0, 1.0, -1e9]) in float32."""
+    scores = torch.tensor([3.0, 1.0, -1e9], dtype=torch.float32)  # (Lk,)
+    return F.softmax(scores, dim=-1)[2].item()
+
+
+def fp16_max() -> float:
+    """Largest finite float16, from torch.finfo, checked against (2 - 2^-10) * 2^15."""
+    largest = torch.finfo(torch.float16).max
+    assert largest == (2 - 2**-10) * 2**15  # 10 mantissa bits, largest exponent 15
+    return float(largest)
+
+
+def sliding_window_keys() -> float:
+    """Allowed pairs of a causal sliding window, 0 <= i - j < W, for W = 4 and L = 10."""
+    offsets = _query_key_offsets(10)  # (L, L)
+    keep = (offsets >= 0) & (offsets < 4)  # (L, L)
+    return float(keep.sum())
+
+
+def prefix_lm_allowed_pairs() -> float:
+    """Allowed pairs of a prefix-LM mask: prefix P = 3 bidirectional, then causal; L = 6."""
+    prefix_len, seq_len = 3, 6
+    causal = _query_key_offsets(seq_len) >= 0  # (L, L)
+    key_in_prefix = torch.arange(seq_len) < prefix_len  # (L,)
+    keep = causal | key_in_prefix[None, :]  # (L, L): every query also sees the whole prefix
+    return float(keep.sum())
+
+
+def bert_expected_mask_tokens() -> float:
+    """Expected [MASK] replacements in 512 tokens (select 15%, 80% of those become [MASK]),
+    in closed form next to a Monte-Carlo run of the recipe over 2000 sequences."""
+    seq_len, select_prob, mask_prob = 512, 0.15, 0.8
+    expected = seq_len * select_prob * mask_prob
+    gen = torch.Generator().manual_seed(0)
+    selected = torch.rand(2000, seq_len, generator=gen) < select_prob  # (N, L)
+    to_mask_token = torch.rand(2000, seq_len, generator=gen) < mask_prob  # (N, L): the 80% branch
+    simulated = (selected & to_mask_token).sum(dim=-1).double().mean().item()
+    assert abs(simulated - expected) < 1.0, (simulated, expected)  # std of the mean is about 0.16
+    return expected
+
+
+def loss_mask_wrong_denominator() -> float:
+    """Masked per-token cross-entropy averaged over all B * L positions (the bug)."""
+    lengths = torch.tensor([7, 4, 5])  # (B,)
+    seq_len, vocab = 7, 8
+    logits = torch.zeros(len(lengths), seq_len, vocab)  # (B, L, V), uniform predictions
+    targets = torch.zeros(len(lengths), seq_len, dtype=torch.long)  # (B, L), any class
+    per_token = F.cross_entropy(logits.reshape(-1, vocab), targets.reshape(-1), reduction="none")  # (B*L,)
+    real = (torch.arange(seq_len)[None, :] < lengths[:, None]).reshape(-1)  # (B*L,)
+    return (per_token * real).mean().item()
+
+
+def kv_cache_dot_products() -> float:
+    """Scores computed by 30 single-query decoding steps after a 20-token prefill."""
+    prompt_len, n_steps, d = 20, 30, 4
+    keys = torch.zeros(prompt_len, d)  # (S, d): the cache after prefill
+    n_scores = 0
+    for _ in range(n_steps):
+        keys = torch.cat([keys, torch.zeros(1, d)])  # (S + 1, d): append the new token's key
+        query = torch.zeros(1, d)  # (1, d): the new token is the only query
+        n_scores += (query @ keys.T).numel()  # (1, S + 1)
+    return float(n_scores)
+
+
+def beam_search_prob() -> float:
+    """Probability of the width-2 beam-search result for the prompt's two-step table."""
+    first = {"A": 0.5, "B": 0.4, "C": 0.1}
+    second = {
+        "A": {"x": 0.4, "y": 0.3, "z": 0.3},
+        "B": {"x": 0.9, "y": 0.05, "z": 0.05},
+        "C": {"x": 0.95, "y": 0.03, "z": 0.02},
+    }
+    beam = sorted(first.items(), key=lambda item: item[1], reverse=True)[:2]
+    candidates = [p * q for token, p in beam for q in second[token].values()]
+    return max(candidates)
+
+
+RECOMPUTE: dict[str, Callable[[], float]] = {
+    "masking.causal-mask-true-count": causal_mask_true_count,
+    "masking.decoder-mask-allowed-fraction": decoder_mask_allowed_fraction,
+    "masking.masked-softmax-value": masked_softmax_value,
+    "masking.fill-too-small-leak": fill_too_small_leak,
+    "masking.exp-underflow-weight": exp_underflow_weight,
+    "masking.fp16-max": fp16_max,
+    "masking.sliding-window-keys": sliding_window_keys,
+    "masking.prefix-lm-allowed-pairs": prefix_lm_allowed_pairs,
+    "masking.bert-expected-mask-tokens": bert_expected_mask_tokens,
+    "masking.loss-mask-wrong-denominator": loss_mask_wrong_denominator,
+    "masking.kv-cache-dot-products": kv_cache_dot_products,
+    "masking.beam-search-prob": beam_search_prob,
+}
