@@ -72,5 +72,88 @@ def stats(**options) -> None:
     raise SystemExit(app.stats(**options))
 
 
+# --- coding exercises: list, show, start, hint, grade (library: grader/) ---
+
+_exercise_argument = click.argument("exercise_id", metavar="EXERCISE")
+
+
+def _exercise(exercise_id: str):
+    from grader import catalogue
+
+    try:
+        return catalogue.get(exercise_id)
+    except catalogue.UnknownExercise as exc:
+        raise click.BadParameter(str(exc), param_hint="EXERCISE") from None
+
+
+@main.command("list")
+def list_exercises() -> None:
+    """The coding exercises: id, topic, difficulty, what to write."""
+    from grader.catalogue import EXERCISES
+
+    for e in EXERCISES.values():
+        click.echo(f"{e.id:<28} {e.topic:<15} {e.difficulty:<7} {e.summary}")
+
+
+@main.command()
+@_exercise_argument
+def show(exercise_id: str) -> None:
+    """The statement of an exercise: contract, shapes, what is graded."""
+    from grader.starter import statement
+
+    click.echo(statement(_exercise(exercise_id)))
+
+
+@main.command()
+@_exercise_argument
+@click.argument("path", required=False, type=click.Path(dir_okay=True))
+def start(exercise_id: str, path: str | None) -> None:
+    """Write a starter file for EXERCISE (default name: in this folder). Never overwrites."""
+    from grader.starter import StarterExists, write_starter
+
+    exercise = _exercise(exercise_id)
+    try:
+        target = write_starter(exercise, path)
+    except StarterExists as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(f"Wrote {target}. Read the task with `qkv show {exercise.id}`, then `qkv grade {exercise.id} {target}`.")
+
+
+@main.command()
+@_exercise_argument
+@click.option("--level", type=click.IntRange(1, 3), default=1, show_default=True,
+              help="Show hints up to this level (each one gives more away).")
+def hint(exercise_id: str, level: int) -> None:
+    """Hints for EXERCISE, one level at a time."""
+    from grader.starter import hints
+
+    click.echo(hints(_exercise(exercise_id), level))
+
+
+@main.command()
+@_exercise_argument
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the drawn inputs: same seed, same verdict.")
+@click.option("--max-examples", type=click.IntRange(min=1), default=25, show_default=True,
+              help="Inputs drawn per property: more is slower and deeper.")
+@click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
+              help="auto = CUDA when available (TF32 off), else CPU.")
+@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
+              help="Wall-clock limit in seconds for your code.")
+@_json_option
+def grade(exercise_id: str, path: str, as_json: bool, **options) -> None:
+    """Grade your solution file PATH for EXERCISE. Exit 0 = pass, 1 = fail, 2 = could not load."""
+    from grader import report, runner
+
+    exercise = _exercise(exercise_id)
+    try:
+        verdict = runner.grade(exercise.id, path, **options)
+    except runner.GradeUsageError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        raise SystemExit(2) from None
+    click.echo(report.to_json(verdict) if as_json else report.to_text(verdict))
+    raise SystemExit(verdict.exit_code)
+
+
 if __name__ == "__main__":
     main()

@@ -34,22 +34,31 @@ class Exercise:
     def starter_filename(self) -> str:
         return self.id.split(".")[1] + ".py"
 
-    def signature(self, method: str | None = None) -> list[str]:
-        """Parameter names of the entry point (or of `method` of the entry class)."""
+    def _stub_function(self, method: str | None = None) -> ast.FunctionDef | ast.ClassDef:
         for node in ast.walk(ast.parse(self.stub)):
             if isinstance(node, (ast.FunctionDef, ast.ClassDef)) and node.name == self.entry_point:
-                target = node
-                if method is not None:
-                    target = next(n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == method)
-                args = target.args
-                return [a.arg for a in args.posonlyargs + args.args if a.arg != "self"]
+                if method is None:
+                    return node
+                return next(n for n in node.body if isinstance(n, ast.FunctionDef) and n.name == method)
         raise LookupError(f"{self.id}: stub defines no {self.entry_point}")
 
+    def signature(self, method: str | None = None) -> list[str]:
+        """Parameter names of the entry point (or of `method` of the entry class), without self."""
+        args = self._stub_function(method).args
+        return [a.arg for a in args.posonlyargs + args.args if a.arg != "self"]
+
+    def required(self, method: str | None = None) -> int:
+        """How many leading parameters have no default."""
+        args = self._stub_function(method).args
+        return len(self.signature(method)) - len(args.defaults)
+
     def signature_text(self) -> str:
+        def text(method=None):
+            return ast.unparse(self._stub_function(method).args)
+
         if self.is_class:
-            return (f"class {self.entry_point}(nn.Module): __init__(self, {', '.join(self.signature('__init__'))}), "
-                    f"forward(self, {', '.join(self.signature('forward'))})")
-        return f"{self.entry_point}({', '.join(self.signature())})"
+            return f"class {self.entry_point}(nn.Module) with __init__({text('__init__')}) and forward({text('forward')})"
+        return f"{self.entry_point}({text()})"
 
     @property
     def is_class(self) -> bool:

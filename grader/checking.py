@@ -1,0 +1,242 @@
+"""The pieces every check is built from (child process only: imports torch).
+
+A *check* is a small function with a name a candidate understands; it draws
+inputs with hypothesis, calls the candidate, and raises `CheckFailed` with a
+message in the exercism shape: what was called, what came back, what was expected.
+
+Tolerance policy (dtype-aware): for each output we compute a float64 "golden"
+answer with the reference and measure the error the reference itself makes in the
+test dtype. A candidate passes when, element-wise,
+
+    |candidate - golden| <= 8 * max|reference_in_dtype - golden| + 64 * eps(dtype) * (1 + |golden|)
+
+i.e. a few times the reference's own error, with a floor of 64 ulps relative to the
+value. Shapes and dtypes must match exactly (nothing is broadcast), and a NaN or inf
+where the golden answer is finite fails.
+"""
+from __future__ import annotations
+
+import math
+import traceback
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+import torch
+from hypothesis import HealthCheck, Phase, Verbosity, given, settings
+from hypothesis import seed as hypothesis_seed
+from hypothesis import strategies as st
+
+from grader import forbid
+
+REFERENCE_ERROR_FACTOR = 8
+ULP_FLOOR = 64
+
+
+class CheckFailed(Exception):
+    """A check's verdict: the candidate's behaviour is wrong on `case`."""
+
+    def __init__(self, message: str, case: "Case | None" = None, codes: tuple[str, ...] = ()):
+        super().__init__(message)
+        self.message = message
+        self.case = case
+        self.codes = codes
+
+
+class Inconclusive(Exception):
+    """The check cannot decide (e.g. data-dependent code on the meta device): counted as passed."""
+
+
+class NotImplementedYet(BaseException):
+    """The candidate's entry point raised NotImplementedError: an untouched starter."""
+
+
+@dataclass
+class Case:
+    """One drawn input: positional arguments in contract order, plus a few words on what it is."""
+
+    args: tuple
+    names: tuple[str, ...]
+    note: str = ""
+    seed: int = 0
+    extra: dict = field(default_factory=dict)  # exercise-specific facts (mask kind, lengths, ...)
+
+    def describe(self, values: bool = True) -> str:
+        parts = [f"{name}={describe_value(a, values)}" for name, a in zip(self.names, self.args)]
+        text = ", ".join(parts)
+        return f"{text}   [{self.note}]" if self.note else text
+
+
+def describe_value(value: Any, values: bool = True) -> str:
+    if isinstance(value, torch.Tensor):
+        head = f"{str(value.dtype).replace('torch.', '')} {tuple(value.shape)}"
+        if values and value.device.type != "meta" and value.numel() <= 12:
+            return f"{head} {format_tensor(value)}"
+        return head
+    return repr(value)
+
+
+def format_tensor(t: torch.Tensor) -> str:
+    """Nested-list text of a small tensor, 4 significant digits."""
+    t = t.detach().cpu()
+    if t.dim() == 0:
+        return f"{t.item():.4g}" if t.is_floating_point() else str(int(t.item()))
+    return "[" + ", ".join(format_tensor(row) for row in t) + "]"
+
+
+@dataclass
+class Context:
+    """What every check needs: the task, the candidate's entry point and the run settings."""
+
+    task: Any  # grader.exercises.Task
+    entry: Any  # the candidate's function or class
+    device: torch.device
+    seed: int
+    max_examples: int
+    candidate_path: str
+
+
+# --- calling the candidate -------------------------------------------------------------
+
+def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None):
+    """Call candidate code; turn its exceptions into a readable CheckFailed."""
+    try:
+        with forbid.watching():
+            return fn(*args)
+    except NotImplementedError:
+        raise NotImplementedYet() from None
+    except (CheckFailed, forbid.ForbiddenCall):
+        raise
+    except SystemExit as exc:
+        raise CheckFailed(f"Your code called sys.exit({exc.code!r}) when called with {describe_call(ctx, case)}. "
+                          "A function under test must return its result, never exit.", case) from None
+    except Exception as exc:  # noqa: BLE001 - any error in candidate code is a verdict
+        where = candidate_frame(exc, ctx.candidate_path)
+        raise CheckFailed(f"Your code raised {type(exc).__name__}: {exc}{where}\n"
+                          f"when called with {describe_call(ctx, case)}.", case) from None
+
+
+def candidate_frame(exc: BaseException, path: str) -> str:
+    """' (at solution.py:12: line text)' for the deepest frame in the candidate's file."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+    if not frames:
+        return ""
+    f = frames[-1]
+    return f"\n  at {f.filename}:{f.lineno}: {(f.line or '').strip()}"
+
+
+def describe_call(ctx: Context, case: Case | None) -> str:
+    if case is None:
+        return "the exercise's inputs"
+    return f"{ctx.task.call_name}({case.describe()})"
+
+
+# --- comparing outputs -----------------------------------------------------------------
+
+def as_outputs(value: Any, names: tuple[str, ...]) -> tuple:
+    """Split a return value into the named outputs, or explain why it cannot be."""
+    if len(names) == 1:
+        value = (value,)
+    elif not isinstance(value, (tuple, list)) or len(value) != len(names):
+        got = f"a {type(value).__name__}" + (f" of {len(value)} items" if isinstance(value, (tuple, list)) else "")
+        raise CheckFailed(f"Expected a tuple ({', '.join(names)}), but your code returned {got}.", codes=("shape",))
+    for name, item in zip(names, value):
+        if not isinstance(item, torch.Tensor):
+            raise CheckFailed(f"`{name}` should be a torch.Tensor, but your code returned {type(item).__name__}.",
+                              codes=("dtype",))
+    return tuple(value)
+
+
+def tolerance(golden: torch.Tensor, reference: torch.Tensor) -> torch.Tensor:
+    """Element-wise allowed |candidate - golden| (see the module docstring)."""
+    eps = torch.finfo(reference.dtype).eps
+    ref_err = (reference.double() - golden).abs()
+    ref_err = ref_err[torch.isfinite(ref_err)].max() if torch.isfinite(ref_err).any() else golden.new_tensor(0.0)
+    return REFERENCE_ERROR_FACTOR * ref_err + ULP_FLOOR * eps * (1 + golden.abs())
+
+
+@dataclass
+class Mismatch:
+    text: str
+    code: str | None = None  # the diagnosis this kind of difference always means
+    nonfinite: bool = False  # NaN or inf where the expected value is finite
+
+
+def mismatch(name: str, got: torch.Tensor, golden: torch.Tensor, reference: torch.Tensor) -> Mismatch | None:
+    """How `got` differs from the expected output, or None when it matches."""
+    if tuple(got.shape) != tuple(reference.shape):
+        return Mismatch(f"`{name}` has shape {tuple(got.shape)}, expected {tuple(reference.shape)}.", "shape")
+    if got.dtype != reference.dtype:
+        return Mismatch(f"`{name}` has dtype {str(got.dtype).replace('torch.', '')}, expected "
+                        f"{str(reference.dtype).replace('torch.', '')}.", "dtype")
+    if got.device != reference.device:
+        return Mismatch(f"`{name}` is on {got.device}, expected {reference.device} (the inputs' device).", "device")
+    return _value_mismatch(name, got, golden, reference)
+
+
+def _value_mismatch(name: str, got: torch.Tensor, golden: torch.Tensor, reference: torch.Tensor) -> Mismatch | None:
+    got, golden_cpu = got.detach().cpu(), golden.detach().cpu()
+    if got.dtype == torch.bool or not got.is_floating_point():
+        wrong = got != golden_cpu.to(got.dtype)
+        if not wrong.any():
+            return None
+        index = tuple(torch.nonzero(wrong)[0].tolist())
+        return Mismatch(f"`{name}` differs from the expected value at {int(wrong.sum())} of {got.numel()} positions, "
+                f"first at index {index}: got {got[index].item()}, expected {golden_cpu[index].item()}.\n"
+                f"  got      {format_tensor(got) if got.numel() <= 64 else '(large)'}\n"
+                f"  expected {format_tensor(golden_cpu.to(got.dtype)) if got.numel() <= 64 else '(large)'}")
+    bad_nan = ~torch.isfinite(got) & torch.isfinite(golden_cpu)
+    if bad_nan.any():
+        index = tuple(torch.nonzero(bad_nan)[0].tolist())
+        return Mismatch(f"`{name}` contains {got[index].item()} at index {index} where the expected value is "
+                        f"{golden_cpu[index].item():.6g}.", nonfinite=True)
+    allowed = tolerance(golden_cpu, reference.detach().cpu())
+    error = (got.double() - golden_cpu).abs()
+    error = torch.where(torch.isfinite(golden_cpu), error, torch.zeros_like(error))
+    excess = error - allowed
+    if (excess <= 0).all():
+        return None
+    index = tuple(torch.nonzero(excess == excess.max())[0].tolist())
+    text = (f"`{name}` differs from the expected value by up to {error.max().item():.3g} "
+            f"(allowed here: {allowed[index].item():.2g}); at index {index} got {got[index].item():.6g}, "
+            f"expected {golden_cpu[index].item():.6g}.")
+    if got.numel() <= 24:
+        text += f"\n  got      {format_tensor(got)}\n  expected {format_tensor(golden_cpu.to(got.dtype))}"
+    return Mismatch(text)
+
+
+# --- hypothesis -------------------------------------------------------------------------
+
+def for_all(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int | None = None):
+    """Run `prop` on up to `examples` drawn inputs; on failure hypothesis shrinks to the
+    smallest failing input and the CheckFailed raised on it propagates."""
+
+    @settings(max_examples=examples or ctx.max_examples, database=None, deadline=None, derandomize=False,
+              verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
+              phases=(Phase.explicit, Phase.generate, Phase.shrink), print_blob=False)
+    @hypothesis_seed(ctx.seed)
+    @given(strategy)
+    def run(case):
+        prop(case)
+
+    run()
+
+
+def tensor_seed() -> st.SearchStrategy[int]:
+    """The seed a case builds its tensors from; shrinks towards 0."""
+    return st.integers(0, 2**32 - 1)
+
+
+def generator(seed: int) -> torch.Generator:
+    return torch.Generator().manual_seed(seed)
+
+
+def is_float_tensor(x: Any) -> bool:
+    return isinstance(x, torch.Tensor) and x.is_floating_point()
+
+
+def map_tensors(fn: Callable[[torch.Tensor], torch.Tensor], args: tuple) -> tuple:
+    return tuple(fn(a) if isinstance(a, torch.Tensor) else a for a in args)
+
+
+def to_double(args: tuple) -> tuple:
+    return map_tensors(lambda t: t.double() if t.is_floating_point() else t, args)

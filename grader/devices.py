@@ -1,0 +1,50 @@
+"""Find code that would break on a GPU without having one.
+
+The candidate runs once with every input on the `meta` device (shapes and dtypes, no
+data) under a TorchDispatchMode that looks at every aten op: an op whose tensor
+arguments live on two devices (say a CPU `torch.arange(n)` compared with meta lengths)
+is exactly what raises "Expected all tensors to be on the same device" on CUDA. 0-dim
+CPU tensors are ignored (PyTorch lets those mix, as scalars). Code that needs real data
+(`.item()`, boolean indexing, nonzero) cannot run on meta: that is inconclusive, not a
+failure. On a CUDA machine the same watch runs with real CUDA inputs.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import torch
+from torch.utils._python_dispatch import TorchDispatchMode
+from torch.utils._pytree import tree_leaves
+
+from grader.checking import Inconclusive
+
+
+class _DeviceWatch(TorchDispatchMode):
+    def __init__(self, target: torch.device):
+        super().__init__()
+        self.target = target
+        self.mixed: str | None = None
+
+    def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+        kwargs = kwargs or {}
+        tensors = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        devices = {t.device.type for t in tensors if not (t.device.type == "cpu" and t.dim() == 0)}
+        if len(devices) > 1 and self.mixed is None:
+            shapes = ", ".join(f"{t.device.type} {tuple(t.shape)}" for t in tensors)
+            self.mixed = f"The operation {func.overloadpacket.__name__} mixes devices: {shapes}."
+        return func(*args, **kwargs)
+
+
+def run_watching_devices(fn: Callable[[], object], target: torch.device):
+    """(fn's result, a sentence on the first op that mixed devices or None)."""
+    watch = _DeviceWatch(target)
+    try:
+        with watch:
+            result = fn()
+    except Exception as exc:  # noqa: BLE001 - the op itself may refuse the mix, or need data
+        if watch.mixed:
+            return None, watch.mixed
+        if target.type == "meta":
+            raise Inconclusive(f"could not run on the meta device ({type(exc).__name__}: {exc})") from None
+        raise
+    return result, watch.mixed

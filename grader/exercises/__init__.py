@@ -1,0 +1,50 @@
+"""Tasks: how the engine calls a candidate and the reference for one exercise.
+
+Each module here (one per topic) declares `TASKS = {exercise_id: Task}`. A task binds
+the candidate's entry point to a drawn case and returns a `Bound`: the candidate and
+the reference as functions of the same positional arguments, plus the known-bug
+variants used for diagnosis. Class exercises (multi-head attention) bind through the
+candidate's own weights, so the reference is built from them.
+"""
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass, field
+from typing import Callable
+
+from grader.catalogue import Exercise
+
+
+@dataclass
+class Bound:
+    candidate: Callable
+    reference: Callable | None  # None when the reference cannot be built (why_no_reference says why)
+    args: tuple
+    names: tuple[str, ...]
+    variants: dict[str, list[Callable]] = field(default_factory=dict)  # diagnosis code -> known-bug versions
+    why_no_reference: str = ""
+
+
+@dataclass
+class FunctionTask:
+    """An exercise whose entry point is a function with the reference's signature."""
+
+    call_name: str
+    reference: Callable
+    outputs: tuple[str, ...]
+    variants: dict[str, list[Callable]]
+    checks: list  # list[grader.properties.Check], filled in by the topic module
+    probes: Callable[[], list]  # a few typical cases for diagnosis
+    device_argument: int | None = None  # index of a `device=` parameter, if the contract has one
+
+    def bind(self, ctx, case) -> Bound:
+        return Bound(ctx.entry, self.reference, case.args, case.names, self.variants)
+
+    def device_args(self, args: tuple, device) -> tuple:
+        if self.device_argument is None:
+            return args
+        return args[:self.device_argument] + (device,) + args[self.device_argument + 1:]
+
+
+def load_task(exercise: Exercise):
+    return importlib.import_module(exercise.checks).TASKS[exercise.id]

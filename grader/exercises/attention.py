@@ -1,0 +1,471 @@
+"""Checks for attention.sdpa, attention.mha and attention.sinusoidal_pe.
+
+Inputs are drawn the Tensor-Puzzles way: sizes first (0-2 batch dims, Lq != Lk,
+d_v != d_k, n_heads from 1, sequences of length 1), then the tensors from a drawn seed,
+so hypothesis shrinks a failure to the smallest sizes and seed that still show it.
+"""
+from __future__ import annotations
+
+import functools
+import math
+
+import torch
+from hypothesis import strategies as st
+from torch.func import functional_call
+
+from grader.checking import Case, CheckFailed, call_candidate, describe_call, for_all, generator, tensor_seed
+from grader.exercises import Bound, FunctionTask
+from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+                               matches_reference, metamorphic, nearly_equal, run_candidate, smoke,
+                               stays_on_device)
+from reference import attention as ref
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+def make_mask(kind: str, batch: list[int], lq: int, lk: int, gen: torch.Generator, four_d: bool = False):
+    """A boolean mask (True = may attend) that never blocks a whole row, in the shape it is usually built."""
+    lead = [1] * len(batch) if not four_d else [1, 1]
+    if kind == "none":
+        return None
+    if kind == "causal":  # (Lq, Lq), broadcast over the batch
+        return torch.ones(lq, lq, dtype=torch.bool).tril().view(*lead, lq, lq) if four_d else \
+            torch.ones(lq, lq, dtype=torch.bool).tril()
+    if kind == "padding":  # key padding: (..., 1, Lk), one length per batch item
+        lengths = torch.randint(1, lk + 1, tuple(batch), generator=gen)
+        mask = torch.arange(lk) < lengths[..., None]  # (..., Lk)
+        return mask[:, None, None, :] if four_d else mask.unsqueeze(-2)
+    mask = torch.rand(*batch, lq, lk, generator=gen) < 0.5  # random
+    keep = torch.randint(lk, (*batch, lq, 1), generator=gen)
+    mask = mask.scatter(-1, keep, True)  # at least one allowed key per row
+    return mask.unsqueeze(1) if four_d else mask
+
+
+@st.composite
+def sdpa_inputs(draw, masks=("none", "random", "causal", "padding"), magnitude=1.0, min_batch=0, same_length=False):
+    kind = draw(st.sampled_from(masks))
+    batch = draw(st.lists(st.integers(1, 3), min_size=min_batch, max_size=2))
+    lq = draw(st.integers(1, 6))
+    lk = lq if kind == "causal" or same_length else draw(st.integers(1, 6))
+    d_k, d_v = draw(st.integers(1, 8)), draw(st.integers(1, 8))
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    q = torch.randn(*batch, lq, d_k, generator=gen) * magnitude  # (..., Lq, d_k)
+    k = torch.randn(*batch, lk, d_k, generator=gen) * magnitude  # (..., Lk, d_k)
+    v = torch.randn(*batch, lk, d_v, generator=gen)  # (..., Lk, d_v)
+    mask = make_mask(kind, batch, lq, lk, gen)
+    note = ("no mask" if kind == "none" else f"{kind} mask") + (f", scores up to {magnitude**2 * d_k:.0f}" if magnitude > 1 else "")
+    return Case((q, k, v, mask), ("q", "k", "v", "mask"), note, seed, {"mask": kind})
+
+
+@st.composite
+def mha_inputs(draw, masks=("none", "random", "causal", "padding"), self_attention=None, min_batch=1):
+    kind = draw(st.sampled_from(masks))
+    is_self = kind == "causal" or (draw(st.booleans()) if self_attention is None else self_attention)
+    n_heads, head_dim = draw(st.integers(1, 4)), draw(st.integers(1, 4))
+    b = draw(st.integers(min_batch, 3))
+    lq = draw(st.integers(1, 5))
+    lk = lq if is_self else draw(st.integers(1, 5))
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    d_model = n_heads * head_dim
+    query = torch.randn(b, lq, d_model, generator=gen)  # (B, Lq, d_model)
+    if is_self:
+        key = value = query
+    else:
+        key = torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
+        value = torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
+    mask = make_mask(kind, [b], lq, lk, gen, four_d=True)
+    note = f"d_model={d_model}, n_heads={n_heads}, {'self' if is_self else 'cross'}-attention, " \
+           f"{'no' if kind == 'none' else kind} mask"
+    return Case((query, key, value, mask), ("query", "key", "value", "mask"), note, seed,
+                {"mask": kind, "d_model": d_model, "n_heads": n_heads})
+
+
+@st.composite
+def pe_inputs(draw):
+    return Case((draw(st.integers(1, 64)), 2 * draw(st.integers(1, 32))), ("seq_len", "d_model"))
+
+
+# --- known bugs --------------------------------------------------------------------------
+
+
+def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", softmax_dim=-1):
+    """The reference with one classic mistake switched on (the defaults are correct)."""
+    d_k = q.size(-1)
+    scores = q @ k.transpose(-2, -1)  # (..., Lq, Lk)
+    scores = scores / {"sqrt": math.sqrt(d_k), "d_k": d_k, "none": 1.0}[divide_by]
+    if mask is not None and mask_how == "before":
+        scores = scores.masked_fill(~mask, float("-inf"))
+    if mask is not None and mask_how == "inverted":
+        scores = scores.masked_fill(mask, float("-inf"))
+    weights = torch.softmax(scores, dim=softmax_dim)  # (..., Lq, Lk)
+    if mask is not None and mask_how == "after":
+        weights = weights * mask
+    return weights @ v, weights
+
+
+SDPA_BUGS = {
+    "scale": [functools.partial(sdpa_variant, divide_by="d_k"), functools.partial(sdpa_variant, divide_by="none")],
+    "mask-polarity": [functools.partial(sdpa_variant, mask_how="inverted")],
+    "mask-ignored": [functools.partial(sdpa_variant, mask_how="ignored")],
+    "mask-after-softmax": [functools.partial(sdpa_variant, mask_how="after")],
+    "softmax-dim": [functools.partial(sdpa_variant, softmax_dim=-2)],
+}
+
+
+def mha_variant(query, key, value, p: ref.Projections, n_heads, mask=None, *, split="transpose",
+                merge="transpose", project="all", divide_by="head_dim_sqrt", **sdpa_bug):
+    B, Lq, d_model = query.shape
+    Lk, hd = key.size(1), d_model // n_heads
+
+    def heads(x, length):  # (B, L, d_model) -> (B, h, L, hd)
+        if split == "view":
+            return x.reshape(B, n_heads, length, hd)
+        return x.view(B, length, n_heads, hd).transpose(1, 2)
+
+    if project == "none":
+        q, k, v = query, key, value
+    elif project == "k_on_value":
+        q, k, v = query @ p.w_q.T + p.b_q, key @ p.w_k.T + p.b_k, value @ p.w_k.T + p.b_k
+    else:
+        q, k, v = query @ p.w_q.T + p.b_q, key @ p.w_k.T + p.b_k, value @ p.w_v.T + p.b_v
+    q = heads(q, Lq) * {"head_dim_sqrt": 1.0, "head_dim": 1 / math.sqrt(hd), "d_model": math.sqrt(hd / d_model)}[
+        divide_by]
+    out, _ = sdpa_variant(q, heads(k, Lk), heads(v, Lk), mask, **sdpa_bug)  # (B, h, Lq, hd)
+    out = out.reshape(B, Lq, d_model) if merge == "view" else out.transpose(1, 2).reshape(B, Lq, d_model)
+    return out @ p.w_o.T + p.b_o
+
+
+MHA_BUGS = {
+    "scale": [functools.partial(mha_variant, divide_by="head_dim"), functools.partial(mha_variant, divide_by="d_model")],
+    "heads": [functools.partial(mha_variant, split="view"), functools.partial(mha_variant, merge="view")],
+    "projection": [functools.partial(mha_variant, project="none"), functools.partial(mha_variant, project="k_on_value")],
+    "mask-polarity": [functools.partial(mha_variant, mask_how="inverted")],
+    "mask-ignored": [functools.partial(mha_variant, mask_how="ignored")],
+    "softmax-dim": [functools.partial(mha_variant, softmax_dim=-2)],
+}
+
+
+def pe_variant(seq_len, d_model, *, swap=False, layout="interleave", exponent="pair", start=0, sign=-1):
+    position = torch.arange(start, seq_len + start, dtype=torch.float64)[:, None]  # (L, 1)
+    column = torch.arange(d_model, dtype=torch.float64)
+    index = column[0::2] if exponent == "pair" else column[1::2] if exponent == "odd" else column[0::2] / 2
+    angles = position * 10000 ** (sign * index[None, :] / d_model)  # (L, d_model/2)
+    first, second = (torch.cos, torch.sin) if swap else (torch.sin, torch.cos)
+    if layout == "concat":
+        pe = torch.cat([first(angles), second(angles)], dim=-1)
+    else:
+        pe = torch.stack([first(angles), second(angles)], dim=-1).flatten(-2)  # (L, d_model/2, 2) -> (L, d_model)
+    return pe.float()
+
+
+PE_BUGS = {
+    "polarity": [functools.partial(pe_variant, swap=True)],
+    "shape": [functools.partial(pe_variant, layout="concat")],
+    "off-by-one": [functools.partial(pe_variant, start=1), functools.partial(pe_variant, exponent="odd")],
+    "scale": [functools.partial(pe_variant, exponent="half"), functools.partial(pe_variant, sign=1)],
+}
+
+
+# --- binding multi-head attention through the candidate's weights ------------------------
+
+ALIASES = {
+    "q": ("w_q", "q_proj", "wq", "W_q", "query", "q_linear", "linear_q"),
+    "k": ("w_k", "k_proj", "wk", "W_k", "key", "k_linear", "linear_k"),
+    "v": ("w_v", "v_proj", "wv", "W_v", "value", "v_linear", "linear_v"),
+    "o": ("w_o", "out_proj", "wo", "fc_out", "W_o", "o_proj", "c_proj", "out", "proj", "o_linear", "linear_o",
+          "out_linear", "dense"),
+    "qkv": ("qkv", "in_proj", "c_attn", "qkv_proj", "w_qkv", "W_qkv"),
+    "list": ("linears",),  # The Annotated Transformer: a ModuleList of four linears, q, k, v, o
+}
+
+
+def find_projections(module: torch.nn.Module) -> dict[str, tuple[str, slice]] | str:
+    """{role: (parameter prefix, rows)} for q, k, v, o, or a sentence on what was found instead."""
+    linears = {name: m for name, m in module.named_modules() if isinstance(m, torch.nn.Linear)}
+    by_last = {name.rsplit(".", 1)[-1]: name for name in linears}
+    found: dict[str, tuple[str, slice]] = {}
+    for role in "qkvo":
+        name = next((by_last[a] for a in ALIASES[role] if a in by_last), None)
+        if name:
+            found[role] = (name, slice(None))
+    fused = next((by_last[a] for a in ALIASES["qkv"] if a in by_last), None)
+    if fused and not {"q", "k", "v"} <= found.keys():
+        d = linears[fused].out_features // 3
+        found.update(q=(fused, slice(0, d)), k=(fused, slice(d, 2 * d)), v=(fused, slice(2 * d, 3 * d)))
+    listed = sorted(n for n in linears if n.rsplit(".", 1)[0] in ALIASES["list"])
+    if len(listed) == 4 and not found:
+        found = {role: (name, slice(None)) for role, name in zip("qkvo", listed)}
+    if set(found) == set("qkvo"):
+        return found
+    names = ", ".join(f"{n} ({m.in_features}->{m.out_features})" for n, m in linears.items()) or "none"
+    return (f"Could not find the four projections: the nn.Linear layers are {names}. Name them w_q, w_k, w_v, w_o "
+            "(or q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo, fc_out, or one fused qkv/in_proj/c_attn for q, k, v).")
+
+
+class MultiHeadTask(FunctionTask):
+    """Binds a fresh instance of the candidate's class; candidate and reference take
+    (query, key, value, mask, *parameters), so gradients reach the candidate's weights."""
+
+    def bind(self, ctx, case) -> Bound:
+        d_model, n_heads = case.extra["d_model"], case.extra["n_heads"]
+        torch.manual_seed(case.seed)
+        module = call_candidate(ctx, ctx.entry, (d_model, n_heads), case)
+        if not isinstance(module, torch.nn.Module):
+            raise CheckFailed(f"{ctx.task.call_name}(d_model={d_model}, n_heads={n_heads}) should build an "
+                              f"nn.Module, got {type(module).__name__}.", case)
+        module = module.to(ctx.device)
+        names = tuple(name for name, _ in module.named_parameters())
+        params = tuple(p.detach() for _, p in module.named_parameters())
+
+        def candidate(query, key, value, mask, *weights):
+            return functional_call(module, dict(zip(names, weights)), (query, key, value, mask))
+
+        roles = find_projections(module)
+        reference, variants, why = None, {}, ""
+        if isinstance(roles, str):
+            why = roles
+        else:
+            def projections(weights) -> ref.Projections:
+                by_name = dict(zip(names, weights))
+                parts = []
+                for role in "qkvo":
+                    prefix, rows = roles[role]
+                    weight = by_name[f"{prefix}.weight"][rows]
+                    bias = by_name.get(f"{prefix}.bias")
+                    parts += [weight, weight.new_zeros(weight.size(0)) if bias is None else bias[rows]]
+                return ref.Projections(*parts)
+
+            def reference(query, key, value, mask, *weights):
+                return ref.multi_head_attention(query, key, value, projections(weights), n_heads, mask)
+
+            variants = {code: [functools.partial(lambda f, q, k, v, m, *w: f(q, k, v, projections(w), n_heads, m), f)
+                               for f in fs] for code, fs in MHA_BUGS.items()}
+        return Bound(candidate, reference, case.args + params, case.names + names, variants, why)
+
+
+# --- properties that need no reference ---------------------------------------------------
+
+
+def rows_are_distributions(args, outputs) -> str | None:
+    weights, mask = outputs[1].detach(), args[3]
+    if mask is not None and weights.shape == torch.broadcast_shapes(mask.shape, weights.shape) \
+            and (weights[~mask.expand_as(weights)] != 0).any():
+        return "Some weights of masked keys are not exactly 0."
+    sums = weights.sum(-1)
+    if not torch.allclose(sums, torch.ones_like(sums), atol=1e-5):
+        worst = (sums - 1).abs().argmax()
+        return (f"Each row of `weights` must sum to 1 over the allowed keys; one row sums to "
+                f"{sums.flatten()[worst].item():.6g}.")
+    return None
+
+
+def perturb(args: tuple, indices: tuple[int, ...], where) -> tuple:
+    """args with fresh random values at `where` in the tensors at `indices` (the same noise for
+    tensors that were the same object, so self-attention stays self-attention)."""
+    out, done = list(args), {}
+    gen = generator(12345)
+    for i in indices:
+        t = args[i]
+        if id(t) not in done:
+            noise = torch.randn(t.shape, generator=gen).to(t) * 3
+            done[id(t)] = torch.where(where(t), noise, t)
+        out[i] = done[id(t)]
+    return tuple(out)
+
+
+def positions_after(t: int, dim: int):
+    return lambda x: (torch.arange(x.size(dim), device=x.device) > t).view(-1, *[1] * (-dim - 1))
+
+
+def unchanged(select):
+    def relation(case, before, after):
+        if nearly_equal(select(case, before), select(case, after)):
+            return None
+        return "Outputs that should not depend on the changed inputs changed."
+    return relation
+
+
+def future_ignored(kv: tuple[int, ...], seq_dim: int) -> Check:
+    """Under a causal mask, output position t must not change when inputs after t change."""
+    t_of = lambda case: (case.args[0].size(seq_dim) - 1) // 2  # noqa: E731
+
+    def transform(case, args):
+        t = t_of(case)
+        return perturb(args, kv, positions_after(t, seq_dim)), f"changing the inputs at positions after {t}"
+
+    def select(case, out):
+        return out.narrow(seq_dim, 0, t_of(case) + 1)
+
+    def relation(case, before, after):
+        if nearly_equal(select(case, before), select(case, after)):
+            return None
+        return (f"Under the causal mask, the output at positions 0..{t_of(case)} changed: position t is "
+                "looking at the future.")
+
+    return ("output at position t ignores positions after t under a causal mask", transform, relation,
+            ("mask-ignored",))
+
+
+def padded_keys_ignored(kv: tuple[int, ...]) -> tuple:
+    """Under a key-padding mask, the keys and values at padded positions must not matter."""
+
+    def transform(case, args):
+        padded = ~args[3].any(dim=-2)  # (..., Lk): keys no query may attend to
+        at_padding = lambda x: padded.reshape(*x.shape[:-2], x.size(-2), 1)  # noqa: E731  (..., Lk, 1)
+        return perturb(args, kv, at_padding), "changing the keys and values at padded positions"
+
+    def relation(case, before, after):
+        if nearly_equal(before, after):
+            return None
+        return "The output changed when only padded keys and values changed: padding is leaking into the result."
+
+    return ("padded keys' values do not matter", transform, relation, ("mask-ignored",))
+
+
+def batch_independent(inputs: tuple[int, ...]) -> tuple:
+    def transform(case, args):
+        first_item_kept = lambda x: (torch.arange(x.size(0), device=x.device) > 0).view(-1, *[1] * (x.dim() - 1))  # noqa: E731
+        return perturb(args, inputs, first_item_kept), "changing every batch item except the first"
+
+    def relation(case, before, after):
+        if nearly_equal(before[0], after[0]):
+            return None
+        return "The first batch item's output changed when only the other items' inputs changed."
+
+    return ("batch items are independent", transform, relation, ("shape",))
+
+
+def permutation_equivariant(inputs: tuple[int, ...], seq_dim: int) -> tuple:
+    def permutation(case):
+        n = case.args[0].size(seq_dim)
+        return torch.randperm(n, generator=generator(case.seed))
+
+    def transform(case, args):
+        perm = permutation(case).to(args[0].device)
+        out, done = list(args), {}
+        for i in inputs:
+            done.setdefault(id(args[i]), args[i].index_select(seq_dim, perm))
+            out[i] = done[id(args[i])]
+        return tuple(out), f"permuting the sequence positions by {permutation(case).tolist()}"
+
+    def relation(case, before, after):
+        if nearly_equal(before.index_select(seq_dim, permutation(case).to(before.device)), after):
+            return None
+        return ("Self-attention without a mask is permutation equivariant: permuting the positions of the input "
+                "must permute the output the same way, and it did not.")
+
+    return ("permuting the positions permutes the output (self-attention, no mask)", transform, relation, ("shape",))
+
+
+def _property(spec: tuple, cases) -> Check:
+    name, transform, relation, codes = spec
+    return metamorphic(name, cases, transform, relation, codes)
+
+
+def weights_are_distributions(cases) -> Check:
+    def run(ctx):
+        def prop(case):
+            bound, outputs = run_candidate(ctx, case)
+            problem = rows_are_distributions(bound.args, outputs)
+            if problem:
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\n{problem}", case, ("mask-after-softmax",))
+
+        for_all(ctx, cases, prop)
+
+    return Check("weights are distributions over the allowed keys", run)
+
+
+# --- the tasks -------------------------------------------------------------------------
+
+
+def _sdpa_small():
+    gen = generator(0)
+    q, k, v = torch.randn(2, 3, 4, generator=gen), torch.randn(2, 5, 4, generator=gen), torch.randn(2, 5, 6,
+                                                                                                    generator=gen)
+    return Case((q, k, v, make_mask("padding", [2], 3, 5, gen)), ("q", "k", "v", "mask"), "padding mask", 0)
+
+
+def _mha_small(seed=0, kind="padding"):
+    gen = generator(seed)
+    query, memory = torch.randn(2, 3, 8, generator=gen), torch.randn(2, 5, 8, generator=gen)
+    value = torch.randn(2, 5, 8, generator=gen)
+    return Case((query, memory, value, make_mask(kind, [2], 3, 5, gen, four_d=True)),
+                ("query", "key", "value", "mask"), f"d_model=8, n_heads=2, cross-attention, {kind} mask", seed,
+                {"d_model": 8, "n_heads": 2, "mask": kind})
+
+
+def _sdpa_probes():
+    cases = []
+    for seed, kind in enumerate(["random", "padding", "none"]):
+        gen = generator(100 + seed)
+        q, k, v = (torch.randn(2, 4, 5, generator=gen), torch.randn(2, 6, 5, generator=gen),
+                   torch.randn(2, 6, 3, generator=gen))
+        cases.append(Case((q, k, v, make_mask(kind, [2], 4, 6, gen)), ("q", "k", "v", "mask"), kind, seed))
+    return cases
+
+
+_SDPA_CASES = sdpa_inputs()
+_MHA_CASES = mha_inputs()
+
+SDPA = FunctionTask(
+    call_name="scaled_dot_product_attention",
+    reference=ref.scaled_dot_product_attention,
+    outputs=("output", "weights"),
+    variants=SDPA_BUGS,
+    probes=_sdpa_probes,
+    checks=[
+        smoke(_sdpa_small),
+        matches_reference("matches the reference without a mask", sdpa_inputs(masks=("none",))),
+        matches_reference("matches the reference with random, causal and padding masks",
+                          sdpa_inputs(masks=("random", "causal", "padding"))),
+        gradients_match_reference(_SDPA_CASES),
+        weights_are_distributions(_SDPA_CASES),
+        _property(future_ignored((1, 2), -2), sdpa_inputs(masks=("causal",))),
+        _property(padded_keys_ignored((1, 2)), sdpa_inputs(masks=("padding",))),
+        _property(batch_independent((0, 1, 2)), sdpa_inputs(min_batch=1)),
+        _property(permutation_equivariant((0, 1, 2), -2), sdpa_inputs(masks=("none",), same_length=True)),
+        matches_reference("large scores stay finite and correct", sdpa_inputs(magnitude=30.0), ("stability",)),
+        follows_float64(_SDPA_CASES),
+        leaves_inputs_unchanged(_SDPA_CASES),
+        stays_on_device(_sdpa_small),
+    ],
+)
+
+MHA = MultiHeadTask(
+    call_name="MultiHeadAttention",
+    reference=None,
+    outputs=("output",),
+    variants={},
+    probes=lambda: [_mha_small(seed, kind) for seed, kind in enumerate(["random", "none", "padding"])],
+    checks=[
+        smoke(_mha_small),
+        matches_reference("matches the reference built from your weights, without a mask",
+                          mha_inputs(masks=("none",))),
+        matches_reference("matches the reference with random, causal and padding masks",
+                          mha_inputs(masks=("random", "causal", "padding"))),
+        gradients_match_reference(_MHA_CASES),
+        _property(future_ignored((0, 1, 2), -2), mha_inputs(masks=("causal",))),
+        _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False)),
+        _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2)),
+        _property(permutation_equivariant((0, 1, 2), -2), mha_inputs(masks=("none",), self_attention=True)),
+        follows_float64(_MHA_CASES),
+        leaves_inputs_unchanged(_MHA_CASES),
+        stays_on_device(_mha_small),
+    ],
+)
+
+SINUSOIDAL = FunctionTask(
+    call_name="sinusoidal_positional_encoding",
+    reference=ref.sinusoidal_positional_encoding,
+    outputs=("pe",),
+    variants=PE_BUGS,
+    probes=lambda: [Case((9, 16), ("seq_len", "d_model")), Case((5, 6), ("seq_len", "d_model"))],
+    checks=[
+        smoke(lambda: Case((4, 6), ("seq_len", "d_model"))),
+        matches_reference("matches the formula for many sizes", pe_inputs()),
+    ],
+)
+
+TASKS = {"attention.sdpa": SDPA, "attention.mha": MHA, "attention.sinusoidal_pe": SINUSOIDAL}

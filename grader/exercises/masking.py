@@ -1,0 +1,226 @@
+"""Checks for masking.causal_mask, padding_mask, masked_softmax and decoder_mask.
+
+Masks compare exactly (they are booleans); the masked softmax compares with the
+engine's tolerance policy, and must also give exact zeros, finite values and gradients
+for fully masked slices, and stay stable for scores of magnitude 1e4.
+"""
+from __future__ import annotations
+
+import functools
+
+import torch
+from hypothesis import strategies as st
+
+from grader.checking import Case, CheckFailed, describe_call, for_all, generator, tensor_seed
+from grader.exercises import FunctionTask
+from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+                               matches_reference, run_candidate, smoke, stays_on_device)
+from reference import masking as ref
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+@st.composite
+def seq_len_inputs(draw):
+    return Case((draw(st.integers(1, 40)), None), ("seq_len", "device"))
+
+
+@st.composite
+def lengths_inputs(draw):
+    """Lengths as a drawn list, so a failure shrinks to readable lengths (0 and max_len included)."""
+    max_len = draw(st.integers(1, 12))
+    lengths = draw(st.lists(st.integers(0, max_len), min_size=1, max_size=4))
+    return Case((torch.tensor(lengths, dtype=torch.int64), max_len), ("lengths", "max_len"))
+
+
+def block_one_slice(mask: torch.Tensor, dim: int) -> torch.Tensor:
+    """Mask out the whole slice along `dim` at index 0 of every other dim."""
+    index = [0] * mask.dim()
+    index[dim] = slice(None)
+    mask[tuple(index)] = False
+    return mask
+
+
+def _lengths_case(lengths, max_len):
+    return lambda: Case((torch.tensor(lengths, dtype=torch.int64), max_len), ("lengths", "max_len"))
+
+
+@st.composite
+def softmax_inputs(draw, magnitude=1.0, fully_masked=False, dims=None):
+    shape = draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
+    dim = draw(st.sampled_from(dims or list(range(-len(shape), len(shape)))))
+    # The mask may broadcast: any dim of it may be 1.
+    mask_shape = [1 if draw(st.booleans()) and draw(st.booleans()) else n for n in shape]
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    scores = torch.randn(*shape, generator=gen) * magnitude
+    mask = torch.rand(*mask_shape, generator=gen) < 0.6
+    if fully_masked:
+        mask = block_one_slice(mask.expand(*shape).clone(), dim)
+    note = f"dim={dim}" + (f", scores up to {magnitude:g}" if magnitude > 1 else "") + \
+        (", a fully masked slice" if fully_masked else "")
+    return Case((scores, mask, dim), ("scores", "mask", "dim"), note, seed)
+
+
+# --- known bugs --------------------------------------------------------------------------
+
+
+def causal_variant(seq_len, device=None, *, diagonal=0, inverted=False):
+    upper = torch.ones(seq_len, seq_len, dtype=torch.bool, device=device)
+    mask = upper.tril(diagonal)
+    return ~mask if inverted else mask
+
+
+def padding_variant(lengths, max_len, *, compare="lt", inverted=False):
+    positions = torch.arange(max_len, device=lengths.device)[None, :]  # (1, L)
+    mask = positions <= lengths[:, None] if compare == "le" else positions < lengths[:, None]  # (B, L)
+    return ~mask if inverted else mask
+
+
+def decoder_variant(lengths, max_len, *, diagonal=0, inverted=False, pad_rows=False, compare="lt"):
+    causal = causal_variant(max_len, lengths.device, diagonal=diagonal)  # (L, L)
+    keys = padding_variant(lengths, max_len, compare=compare)  # (B, L)
+    keys = keys[:, None, :, None] if pad_rows else keys[:, None, None, :]
+    mask = causal[None, None] & keys
+    return ~mask if inverted else mask
+
+
+def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=True):
+    if how == "ignored":
+        probs = torch.softmax(scores, dim=dim)
+    elif how == "after":
+        probs = torch.softmax(scores, dim=dim) * mask
+    elif how == "last-dim":
+        probs = ref.masked_softmax(scores, mask, dim=-1)
+    else:
+        keep = ~mask if how == "inverted" else mask
+        filled = scores.masked_fill(~keep, float("-inf"))
+        if stable:
+            probs = torch.softmax(filled, dim=dim)
+        else:
+            probs = filled.exp() / filled.exp().sum(dim=dim, keepdim=True)
+        if fix_nan:
+            probs = probs.nan_to_num(0.0)
+    return probs
+
+
+CAUSAL_BUGS = {"polarity": [functools.partial(causal_variant, inverted=True),
+                            functools.partial(causal_variant, diagonal=-1, inverted=True)],
+               "off-by-one": [functools.partial(causal_variant, diagonal=-1),
+                              functools.partial(causal_variant, diagonal=1)]}
+PADDING_BUGS = {"polarity": [functools.partial(padding_variant, inverted=True),
+                             functools.partial(padding_variant, compare="le", inverted=True)],
+                "off-by-one": [functools.partial(padding_variant, compare="le")]}
+DECODER_BUGS = {"polarity": [functools.partial(decoder_variant, inverted=True)],
+                "off-by-one": [functools.partial(decoder_variant, diagonal=-1),
+                               functools.partial(decoder_variant, diagonal=1),
+                               functools.partial(decoder_variant, compare="le")],
+                "shape": [functools.partial(decoder_variant, pad_rows=True)]}
+SOFTMAX_BUGS = {"mask-ignored": [functools.partial(softmax_variant, how="ignored")],
+                "mask-after-softmax": [functools.partial(softmax_variant, how="after")],
+                "mask-polarity": [functools.partial(softmax_variant, how="inverted")],
+                "softmax-dim": [functools.partial(softmax_variant, how="last-dim")],
+                "fully-masked": [functools.partial(softmax_variant, fix_nan=False)]}
+
+
+# --- properties --------------------------------------------------------------------------
+
+
+def masked_entries_exactly_zero(cases) -> Check:
+    def run(ctx):
+        def prop(case):
+            _, (probs,) = run_candidate(ctx, case)
+            scores, mask, _ = case.args
+            blocked = ~mask.expand(scores.shape).to(probs.device)
+            if probs.shape == scores.shape and (probs.detach()[blocked] != 0).any():
+                worst = probs.detach()[blocked].abs().max().item()
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\nA masked entry came back as {worst:.3g}, not "
+                                  "exactly 0 (a large negative fill such as -1e9 leaves tiny weights, or the mask "
+                                  "is applied after the softmax).", case, ("mask-after-softmax",))
+
+        for_all(ctx, cases, prop)
+
+    return Check("masked entries are exactly 0", run)
+
+
+# --- the tasks ---------------------------------------------------------------------------
+
+
+def _softmax_probes():
+    cases = []
+    for seed, dim in enumerate([-1, 0, 1]):
+        gen = generator(200 + seed)
+        scores = torch.randn(3, 4, 5, generator=gen)
+        mask = block_one_slice(torch.rand(3, 4, 5, generator=gen) < 0.6, dim)
+        cases.append(Case((scores, mask, dim), ("scores", "mask", "dim"), f"dim={dim}", seed))
+    return cases
+
+
+_LENGTHS = lengths_inputs()
+_SOFTMAX = softmax_inputs()
+
+CAUSAL = FunctionTask(
+    call_name="causal_mask",
+    reference=ref.causal_mask,
+    outputs=("mask",),
+    variants=CAUSAL_BUGS,
+    probes=lambda: [Case((5, None), ("seq_len", "device")), Case((2, None), ("seq_len", "device"))],
+    device_argument=1,
+    checks=[
+        smoke(lambda: Case((3, None), ("seq_len", "device"))),
+        matches_reference("matches the causal mask for lengths 1 to 40", seq_len_inputs()),
+        stays_on_device(lambda: Case((4, None), ("seq_len", "device"))),
+    ],
+)
+
+PADDING = FunctionTask(
+    call_name="padding_mask",
+    reference=ref.padding_mask,
+    outputs=("mask",),
+    variants=PADDING_BUGS,
+    probes=lambda: [_lengths_case([3, 0, 5], 5)(), _lengths_case([1, 4], 6)()],
+    checks=[
+        smoke(_lengths_case([2, 3], 4)),
+        matches_reference("matches the padding mask, lengths 0 and max_len included", _LENGTHS),
+        leaves_inputs_unchanged(_LENGTHS),
+        stays_on_device(_lengths_case([2, 0, 3], 3)),
+    ],
+)
+
+DECODER = FunctionTask(
+    call_name="decoder_self_attention_mask",
+    reference=ref.decoder_self_attention_mask,
+    outputs=("mask",),
+    variants=DECODER_BUGS,
+    probes=lambda: [_lengths_case([3, 0, 5], 5)(), _lengths_case([1, 4], 6)()],
+    checks=[
+        smoke(_lengths_case([2, 3], 4)),
+        matches_reference("matches causal AND key padding, lengths 0 and max_len included", _LENGTHS),
+        leaves_inputs_unchanged(_LENGTHS),
+        stays_on_device(_lengths_case([2, 0, 3], 3)),
+    ],
+)
+
+MASKED_SOFTMAX = FunctionTask(
+    call_name="masked_softmax",
+    reference=ref.masked_softmax,
+    outputs=("probs",),
+    variants=SOFTMAX_BUGS,
+    probes=_softmax_probes,
+    checks=[
+        smoke(lambda: _softmax_probes()[0]),
+        matches_reference("matches the reference over the last dim", softmax_inputs(dims=[-1])),
+        matches_reference("matches the reference over any dim", _SOFTMAX),
+        masked_entries_exactly_zero(_SOFTMAX),
+        matches_reference("a fully masked slice gives zeros, not NaN", softmax_inputs(fully_masked=True),
+                          ("fully-masked",)),
+        matches_reference("stable for scores up to 1e4", softmax_inputs(magnitude=1e4), ("stability",)),
+        gradients_match_reference(softmax_inputs(fully_masked=True)),
+        follows_float64(_SOFTMAX),
+        leaves_inputs_unchanged(_SOFTMAX),
+        stays_on_device(lambda: _softmax_probes()[0]),
+    ],
+)
+
+TASKS = {"masking.causal_mask": CAUSAL, "masking.padding_mask": PADDING,
+         "masking.masked_softmax": MASKED_SOFTMAX, "masking.decoder_mask": DECODER}

@@ -1,0 +1,92 @@
+"""Detect calls to forbidden library functions while the candidate's code runs.
+
+Two nets, because candidates reach library functions in many ways:
+
+1. the forbidden attribute is replaced on its module by a tripwire (catches
+   `F.scaled_dot_product_attention`, `from torch.nn import MultiheadAttention`, and
+   classes, whose `__init__` is wrapped);
+2. a TorchFunctionMode sees every torch function called on tensors and compares it with
+   the original object (catches aliases such as `torch._C._nn.scaled_dot_product_attention`
+   and library code that calls the function for the candidate, e.g. a module's forward).
+
+Both fire only inside `watching()`, which wraps every call into candidate code, so the
+references and the grader itself may use anything. A forbidden call raises
+`ForbiddenCall`, a BaseException, so a candidate's `except Exception` cannot swallow it;
+every hit is also recorded.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+
+import torch
+from torch.overrides import TorchFunctionMode
+
+_originals: dict[int, str] = {}  # id(original object) -> dotted name
+_watching = 0
+hits: list[str] = []
+
+
+class ForbiddenCall(BaseException):
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+def _trip(name: str):
+    if _watching:
+        hits.append(name)
+        raise ForbiddenCall(name)
+
+
+def _resolve(dotted: str):
+    module_name, _, attr = dotted.rpartition(".")
+    return importlib.import_module(module_name), attr
+
+
+def install(names: tuple[str, ...]) -> None:
+    """Put tripwires on each dotted name (a function or a class)."""
+    for dotted in names:
+        module, attr = _resolve(dotted)
+        original = getattr(module, attr)
+        _originals[id(original)] = dotted
+        if isinstance(original, type):
+            init = original.__init__
+
+            @functools.wraps(init)
+            def tripwire_init(self, *args, _init=init, _name=dotted, **kwargs):
+                _trip(_name)
+                _init(self, *args, **kwargs)
+
+            original.__init__ = tripwire_init
+        else:
+            @functools.wraps(original)
+            def tripwire(*args, _original=original, _name=dotted, **kwargs):
+                _trip(_name)
+                return _original(*args, **kwargs)
+
+            setattr(module, attr, tripwire)
+
+
+class _Mode(TorchFunctionMode):
+    def __torch_function__(self, func, types, args=(), kwargs=None):
+        name = _originals.get(id(func))
+        if name is not None:
+            _trip(name)
+        return func(*args, **(kwargs or {}))
+
+
+@contextlib.contextmanager
+def watching():
+    """Flag forbidden calls made inside this block."""
+    global _watching
+    _watching += 1
+    try:
+        if _originals and _watching == 1:
+            with _Mode():
+                yield
+        else:
+            yield
+    finally:
+        _watching -= 1

@@ -1,0 +1,211 @@
+"""Checks shared by every exercise: each is a factory taking the inputs to draw and
+returning a `Check` whose name says, in a candidate's words, what it verifies.
+
+Exercise modules (grader/exercises/) compose these with their own strategies and add
+the properties specific to them.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+import torch
+from hypothesis import strategies as st
+
+from grader import devices
+from grader.checking import (CheckFailed, Context, Inconclusive, as_outputs, call_candidate, describe_call,
+                             for_all, generator, is_float_tensor, map_tensors, mismatch, to_double)
+
+
+@dataclass
+class Check:
+    name: str
+    run: Callable[[Context], None]
+
+
+def on_device(ctx: Context, args: tuple) -> tuple:
+    return map_tensors(lambda t: t.to(ctx.device), args)
+
+
+def run_candidate(ctx: Context, case, args: tuple | None = None):
+    """(bound, outputs) for the candidate on `case` (moved to the grading device)."""
+    bound = ctx.task.bind(ctx, case)
+    args = on_device(ctx, bound.args if args is None else args)
+    outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
+    return bound, outputs
+
+
+def expected_outputs(ctx: Context, bound, args: tuple):
+    """(golden float64 outputs, reference outputs in the test dtype) for `args`."""
+    if bound.reference is None:
+        raise Inconclusive(bound.why_no_reference)
+    with torch.no_grad():
+        golden = as_outputs(bound.reference(*to_double(args)), ctx.task.outputs)
+        reference = as_outputs(bound.reference(*args), ctx.task.outputs)
+    return golden, reference
+
+
+def compare_outputs(ctx: Context, case, outputs, golden, reference, what: str = "",
+                    nonfinite_codes: tuple[str, ...] = ()) -> None:
+    for name, got, gold, ref in zip(ctx.task.outputs, outputs, golden, reference):
+        problem = mismatch(name, got, gold, ref)
+        if problem:
+            codes = (problem.code,) if problem.code else nonfinite_codes if problem.nonfinite else ()
+            raise CheckFailed(f"Called {describe_call(ctx, case)}{what}.\n{problem.text}", case, codes)
+
+
+def smoke(case: Callable[[], object]) -> Check:
+    """The first check: one small call, so an untouched starter or a forbidden function is found at once."""
+
+    def run(ctx: Context) -> None:
+        the_case = case()
+        bound, outputs = run_candidate(ctx, the_case)
+        golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+        for name, got, ref in zip(ctx.task.outputs, outputs, reference):
+            if tuple(got.shape) != tuple(ref.shape):
+                raise CheckFailed(f"Called {describe_call(ctx, the_case)}.\n`{name}` has shape {tuple(got.shape)}, "
+                                  f"expected {tuple(ref.shape)}.", the_case, ("shape",))
+
+    return Check("runs on a small input and returns the right shapes", run)
+
+
+def matches_reference(name: str, cases: st.SearchStrategy, nonfinite_codes: tuple[str, ...] = ()) -> Check:
+    """Values against the float64 reference; `nonfinite_codes` name the cause of a NaN or inf here."""
+
+    def run(ctx: Context) -> None:
+        def prop(case):
+            bound, outputs = run_candidate(ctx, case)
+            golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+            compare_outputs(ctx, case, outputs, golden, reference, nonfinite_codes=nonfinite_codes)
+
+        for_all(ctx, cases, prop)
+
+    return Check(name, run)
+
+
+def gradients_match_reference(cases: st.SearchStrategy) -> Check:
+    """Backward with a random upstream gradient; compare d(output)/d(every float input)."""
+
+    def run(ctx: Context) -> None:
+        def prop(case):
+            bound = ctx.task.bind(ctx, case)
+            if bound.reference is None:
+                raise Inconclusive(bound.why_no_reference)
+            args = on_device(ctx, bound.args)
+            leaves = [i for i, a in enumerate(args) if is_float_tensor(a)]
+
+            def grads(fn, inputs, candidate):
+                inputs = tuple(a.detach().clone().requires_grad_() if i in leaves else a
+                               for i, a in enumerate(inputs))
+                out = call_candidate(ctx, fn, inputs, case) if candidate else fn(*inputs)
+                out = [o for o in as_outputs(out, ctx.task.outputs) if o.is_floating_point()]
+                if candidate and not any(o.requires_grad for o in out):
+                    raise CheckFailed(f"Called {describe_call(ctx, case)}: the output is not connected to the inputs "
+                                      "by autograd, so no gradient can flow back. Did you call .detach(), .item(), "
+                                      ".numpy(), or build a new tensor with torch.tensor(...)?", case)
+                gen = generator(case.seed + 1)  # the same upstream gradient for candidate and reference
+                upstream = [torch.randn(o.shape, generator=gen, dtype=torch.float64).to(o) for o in out]
+                pairs = [(o, u) for o, u in zip(out, upstream) if o.requires_grad]
+                got = torch.autograd.grad([o for o, _ in pairs], [inputs[i] for i in leaves],
+                                          [u for _, u in pairs], allow_unused=True)
+                return [torch.zeros_like(inputs[i]) if g is None else g for i, g in zip(leaves, got)]
+
+            got = grads(bound.candidate, args, candidate=True)
+            golden = grads(bound.reference, to_double(args), candidate=False)
+            reference = grads(bound.reference, args, candidate=False)
+            for i, g, gold, ref in zip(leaves, got, golden, reference):
+                name = bound.names[i]
+                problem = mismatch(f"d(loss)/d({name})", g, gold, ref)
+                if problem:
+                    raise CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream "
+                                      f"gradient.\n{problem.text}", case)
+
+        for_all(ctx, cases, prop)
+
+    return Check("gradients match the reference", run)
+
+
+def leaves_inputs_unchanged(cases: st.SearchStrategy) -> Check:
+    def run(ctx: Context) -> None:
+        def prop(case):
+            bound = ctx.task.bind(ctx, case)
+            args = on_device(ctx, bound.args)
+            before = [a.clone() if isinstance(a, torch.Tensor) else a for a in args]
+            call_candidate(ctx, bound.candidate, args, case)
+            for name, a, b in zip(bound.names, args, before):
+                if isinstance(a, torch.Tensor) and not torch.equal(a, b):
+                    raise CheckFailed(f"Called {describe_call(ctx, case)}.\nYour code modified its input `{name}` in "
+                                      "place (e.g. masked_fill_, +=, or assigning into a slice of an argument). "
+                                      "Work on a copy or use the out-of-place version.", case, ("inplace",))
+
+        for_all(ctx, cases, prop, examples=min(ctx.max_examples, 10))
+
+    return Check("leaves its inputs unchanged", run)
+
+
+def follows_float64(cases: st.SearchStrategy) -> Check:
+    """float64 inputs must give float64 outputs, matching the float64 reference."""
+
+    def run(ctx: Context) -> None:
+        def prop(case):
+            case.args = to_double(case.args)
+            bound, outputs = run_candidate(ctx, case)
+            golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+            compare_outputs(ctx, case, outputs, golden, reference, " in float64")
+
+        for_all(ctx, cases, prop, examples=min(ctx.max_examples, 10))
+
+    return Check("float64 inputs give float64 outputs", run)
+
+
+def nearly_equal(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Equal up to float rounding from a different order of operations."""
+    if a.shape != b.shape:
+        return False
+    rtol = 1e-4 if a.dtype != torch.float64 else 1e-9
+    return torch.allclose(a.detach(), b.detach(), rtol=rtol, atol=rtol / 10, equal_nan=True)
+
+
+def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relation: Callable,
+                codes: tuple[str, ...] = ()) -> Check:
+    """A property that needs no reference: change the inputs with `transform(case, args) -> (args, what)`
+    and require `relation(case, before, after) -> problem | None` of the first output."""
+
+    def run(ctx: Context) -> None:
+        def prop(case):
+            bound, before = run_candidate(ctx, case)
+            changed, what = transform(case, on_device(ctx, bound.args))
+            _, after = run_candidate(ctx, case, changed)
+            problem = relation(case, before[0], after[0])
+            if problem:
+                raise CheckFailed(f"Called {describe_call(ctx, case)}, then again after {what}.\n{problem}", case, codes)
+
+        for_all(ctx, cases, prop)
+
+    return Check(name, run)
+
+
+def stays_on_device(case: Callable[[], object]) -> Check:
+    """On a CPU-only machine: run once on `meta` tensors and flag ops that mix devices.
+    On CUDA the other checks already run on the GPU; this one runs there too."""
+
+    def run(ctx: Context) -> None:
+        the_case = case()
+        bound = ctx.task.bind(ctx, the_case)
+        target = ctx.device if ctx.device.type == "cuda" else torch.device("meta")
+        args = map_tensors(lambda t: t.to(target), bound.args)
+        args = ctx.task.device_args(args, target)
+        the_case.args = args[:len(the_case.args)]
+        outputs, mixed = devices.run_watching_devices(lambda: call_candidate(ctx, bound.candidate, args, the_case),
+                                                      target)
+        if mixed:
+            raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on the {target.type} device.\n"
+                              f"{mixed}\nOn a GPU this raises 'Expected all tensors to be on the same device'.",
+                              the_case, ("device",))
+        for name, out in zip(ctx.task.outputs, as_outputs(outputs, ctx.task.outputs)):
+            if out.device.type != target.type:
+                raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on the {target.type} "
+                                  f"device.\n`{name}` came back on {out.device}: results must stay on the inputs' "
+                                  "device.", the_case, ("device",))
+
+    return Check("creates nothing on the wrong device", run)

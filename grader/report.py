@@ -1,0 +1,76 @@
+"""Turn a Verdict into the text a candidate reads, or into JSON (no torch here)."""
+from __future__ import annotations
+
+import json
+import textwrap
+
+from grader.diagnoses import explain
+from grader.runner import Verdict
+
+MARK = {True: "PASS", False: "FAIL", None: "SKIP"}
+
+
+def to_json(verdict: Verdict) -> str:
+    return json.dumps({
+        "exercise": verdict.exercise,
+        "passed": verdict.passed,
+        "status": verdict.status,
+        "device": verdict.device,
+        "seed": verdict.seed,
+        "checks": [{"name": c["name"], "passed": c["passed"], "message": c["message"],
+                    "counterexample": c["counterexample"]} for c in verdict.checks],
+        "diagnosis": verdict.diagnosis,
+        "message": verdict.message,
+        "output": verdict.output,
+        "seconds": round(verdict.seconds, 3),
+    }, indent=2, ensure_ascii=False)
+
+
+def to_text(verdict: Verdict) -> str:
+    lines = [f"Grading {verdict.exercise}: {verdict.path}",
+             f"device {verdict.device}, seed {verdict.seed}, up to {verdict.max_examples} examples per property", ""]
+    if verdict.status == "not-implemented":
+        lines += ["Not implemented yet: your entry point still raises NotImplementedError.",
+                  f"Write it, then grade again. Stuck? `qkv hint {verdict.exercise}`."]
+        return _with_output(lines, verdict)
+    for check in verdict.checks:
+        mark = MARK[None] if check.get("skipped") else MARK[check["passed"]]
+        lines.append(f"  {mark}  {check['name']}")
+    if verdict.status in ("timeout", "crashed"):
+        lines += ["", f"  FAIL  {verdict.message}"]
+    failed = [c for c in verdict.checks if not c["passed"]]
+    for check in failed:
+        lines += ["", f"-- {check['name']}", textwrap.indent(check["message"], "   ")]
+        if check["counterexample"]:
+            lines.append("   (the smallest failing input found)")
+    skipped = [c for c in verdict.checks if c.get("skipped")]
+    for check in skipped:
+        lines += ["", f"-- skipped: {check['name']}", f"   {check['message']}"]
+    if verdict.diagnosis:
+        lines += ["", "Diagnosis"]
+        for code in verdict.diagnosis:
+            title, paragraph = explain(code)
+            lines.append(f"  [{code}] {title}")
+            lines += textwrap.wrap(paragraph, 88, initial_indent="    ", subsequent_indent="    ")
+    if not verdict.passed:
+        lines += ["", f"Hints: qkv hint {verdict.exercise}   (three levels, one at a time)"]
+    lines += ["", _summary(verdict)]
+    return _with_output(lines, verdict)
+
+
+def _summary(verdict: Verdict) -> str:
+    total = len(verdict.checks)
+    if verdict.passed:
+        return f"PASSED: all {total} checks ({verdict.seconds:.1f} s)."
+    failed = sum(not c["passed"] for c in verdict.checks)
+    if verdict.status == "timeout":
+        return f"FAILED: timed out after {total} completed checks ({failed} failed)."
+    if verdict.status == "crashed":
+        return f"FAILED: the grading process was ended after {total} completed checks."
+    return f"FAILED: {failed} of {total} checks ({verdict.seconds:.1f} s)."
+
+
+def _with_output(lines: list[str], verdict: Verdict) -> str:
+    if verdict.output.strip():
+        lines += ["", "Output from your code", textwrap.indent(verdict.output.rstrip(), "  | ")]
+    return "\n".join(lines)
