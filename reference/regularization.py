@@ -30,7 +30,7 @@ def dropout(x, p, training=True):
     if not training:
         return x
     if p == 1.0:
-        return torch.zeros_like(x)  # (*)
+        return x * 0.0  # (*), all zeros, still in the graph (the gradient is 0)
     keep = torch.empty_like(x).bernoulli_(1 - p)  # (*), 1 with probability 1 - p
     return x * (keep / (1 - p))  # (*)
 
