@@ -1,0 +1,145 @@
+"""Recompute every numeric answer of questions/attention.yaml.
+
+Each entry rebuilds the quantity the question asks for with PyTorch: a Monte-Carlo
+estimate with a fixed seed, a PyTorch module or functional call, shapes and byte
+counts of meta tensors, or FlopCounterMode. The inputs are the numbers stated in
+the question's prompt; no entry returns the stored answer.
+"""
+from __future__ import annotations
+
+import math
+from typing import Callable
+
+import torch
+import torch.nn as nn
+import torch.nn.functional as F
+from torch.utils.flop_counter import FlopCounterMode
+
+# Seed 004's hand-calculation: three 5-d token vectors for the characters of "笔记本".
+SEED_X = [[1, 2, 1, 2, 1], [1, 1, 1, 2, 1], [3, 2, 1, 1, 1]]
+GIB = 2**30
+
+
+def _dot_products(d_k: int, variance: float, n_pairs: int, seed: int) -> torch.Tensor:
+    """q . k for n_pairs independent pairs with iid N(0, variance) components."""
+    gen = torch.Generator().manual_seed(seed)
+    std = math.sqrt(variance)
+    chunk = 100_000
+    dots = []
+    for _ in range(n_pairs // chunk):
+        q = torch.randn(chunk, d_k, generator=gen) * std  # (chunk, d_k)
+        k = torch.randn(chunk, d_k, generator=gen) * std  # (chunk, d_k)
+        dots.append((q * k).sum(dim=-1))  # (chunk,)
+    return torch.cat(dots)  # (n_pairs,)
+
+
+def var_qk_dk64() -> float:
+    """Empirical Var(q . k) for d_k = 64 and unit-variance components."""
+    return _dot_products(d_k=64, variance=1.0, n_pairs=400_000, seed=0).var().item()
+
+
+def scaled_score_std() -> float:
+    """Empirical std of q . k / sqrt(d_k) for d_k = 128 and component variance 0.5."""
+    d_k = 128
+    dots = _dot_products(d_k=d_k, variance=0.5, n_pairs=200_000, seed=1)
+    return (dots / math.sqrt(d_k)).std().item()
+
+
+def softmax_saturation_weight() -> float:
+    """Largest weight of softmax([16, 8, 0, 0] / sqrt(64))."""
+    scores = torch.tensor([16.0, 8.0, 0.0, 0.0], dtype=torch.float64)
+    return torch.softmax(scores / math.sqrt(64), dim=-1)[0].item()
+
+
+def tiny_qk_weights() -> float:
+    """Weight on k1 for q = [1, 0], k1 = [1, 1], k2 = [0, 2], read off SDPA with V = I."""
+    q = torch.tensor([[1.0, 0.0]], dtype=torch.float64)  # (1, 2)
+    k = torch.tensor([[1.0, 1.0], [0.0, 2.0]], dtype=torch.float64)  # (2, 2)
+    v = torch.eye(2, dtype=torch.float64)  # (2, 2): output row = attention weights
+    weights = F.scaled_dot_product_attention(q, k, v)  # (1, 2)
+    return weights[0, 0].item()
+
+
+def _seed_attention(scale: float) -> torch.Tensor:
+    """softmax(scale * X X^T) X for the seed's X."""
+    x = torch.tensor(SEED_X, dtype=torch.float64)  # (3, 5)
+    weights = torch.softmax(scale * (x @ x.T), dim=-1)  # (3, 3)
+    return weights @ x  # (3, 5)
+
+
+def seed_hand_calc_entry() -> float:
+    """Row 2 ("记"), column 1 of softmax(X X^T) X, no scaling."""
+    return _seed_attention(scale=1.0)[1, 0].item()
+
+
+def seed_hand_calc_scaled() -> float:
+    """Row 3 ("本"), column 1 of softmax(X X^T / sqrt(5)) X."""
+    return _seed_attention(scale=1 / math.sqrt(5))[2, 0].item()
+
+
+def mha_param_count() -> float:
+    """Parameters of nn.MultiheadAttention(512, 8) with biases (the default)."""
+    mha = nn.MultiheadAttention(embed_dim=512, num_heads=8, bias=True, device="meta")
+    return float(sum(p.numel() for p in mha.parameters()))
+
+
+def head_dim() -> float:
+    """Per-head width PyTorch uses for d_model = 768 and 12 heads."""
+    return float(nn.MultiheadAttention(embed_dim=768, num_heads=12, device="meta").head_dim)
+
+
+def score_matrix_memory() -> float:
+    """GiB of the fp16 score tensor Q K^T for batch 1, 32 heads, n = 8192, head_dim = 128."""
+    q = torch.empty(1, 32, 8192, 128, dtype=torch.float16, device="meta")  # (B, h, n, d_head)
+    scores = q @ q.transpose(-2, -1)  # (B, h, n, n)
+    return scores.numel() * scores.element_size() / GIB
+
+
+def attention_flops() -> float:
+    """GFLOP of Q K^T and A V for n = 4096, 16 heads of 64 (one multiply-add = 2 FLOPs)."""
+    q = torch.empty(1, 16, 4096, 64, device="meta")  # (B, h, n, d_head); K and V alike
+    with FlopCounterMode(display=False) as counter:
+        scores = q @ q.transpose(-2, -1)  # (B, h, n, n)
+        scores.softmax(dim=-1) @ q  # (B, h, n, d_head)
+    return counter.get_total_flops() / 1e9
+
+
+def _sinusoidal_table(n_positions: int, d_model: int) -> torch.Tensor:
+    """PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(same); Vaswani et al. 3.5."""
+    pos = torch.arange(n_positions, dtype=torch.float64)[:, None]  # (n, 1)
+    two_i = torch.arange(0, d_model, 2, dtype=torch.float64)  # (d/2,)
+    angle = pos / 10000 ** (two_i / d_model)  # (n, d/2)
+    pe = torch.empty(n_positions, d_model, dtype=torch.float64)  # (n, d)
+    pe[:, 0::2] = torch.sin(angle)
+    pe[:, 1::2] = torch.cos(angle)
+    return pe
+
+
+def sinusoidal_pe_entry() -> float:
+    """PE[pos = 5, dim = 5] for d_model = 16."""
+    return _sinusoidal_table(n_positions=6, d_model=16)[5, 5].item()
+
+
+def kv_cache_size() -> float:
+    """GiB of an fp16 KV cache: 32 layers, 32 heads, head_dim 128, 4096 tokens, batch 1."""
+    n_layers = 32
+    k = torch.empty(1, 32, 4096, 128, dtype=torch.float16, device="meta")  # (B, h, n, d_head)
+    v = torch.empty_like(k)  # (B, h, n, d_head)
+    per_layer = sum(t.numel() * t.element_size() for t in (k, v))
+    return n_layers * per_layer / GIB
+
+
+RECOMPUTE: dict[str, Callable[[], float]] = {
+    "attention.var-qk-dk64": var_qk_dk64,
+    "attention.scaled-score-std": scaled_score_std,
+    "attention.softmax-saturation-weight": softmax_saturation_weight,
+    "attention.tiny-qk-weights": tiny_qk_weights,
+    "attention.seed-hand-calc-entry": seed_hand_calc_entry,
+    "attention.seed-hand-calc-scaled": seed_hand_calc_scaled,
+    "attention.mha-param-count": mha_param_count,
+    "attention.head-dim": head_dim,
+    "attention.score-matrix-memory": score_matrix_memory,
+    "attention.attention-flops": attention_flops,
+    "attention.sinusoidal-pe-entry": sinusoidal_pe_entry,
+    "attention.kv-cache-size": kv_cache_size,
+}
