@@ -1,0 +1,131 @@
+"""Recompute every numeric answer of questions/initialization.yaml.
+
+Each entry rebuilds the quantity its question asks for from PyTorch: the bound of
+U(-b, b) read off a tensor that torch.nn.init (or nn.Linear's own reset_parameters)
+has just filled, the fans and gains torch.nn.init computes, a distribution's
+variance, or a gradient from autograd. The variance-propagation answers use their
+closed form, checked against a Monte-Carlo estimate or a numerical integral. Inputs
+are the numbers stated in each prompt; no entry returns the stored answer.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import torch
+from scipy import integrate, stats
+from torch import nn
+from torch.nn import init
+
+
+def _sampled_bound(tensor: torch.Tensor) -> float:
+    """Largest |w| of a tensor filled from U(-b, b): b up to about b / numel."""
+    return tensor.abs().max().item()
+
+
+def _fans(tensor: torch.Tensor) -> tuple[int, int]:
+    """(fan_in, fan_out) exactly as torch.nn.init computes them."""
+    return init._calculate_fan_in_and_fan_out(tensor)
+
+
+def _seeded() -> torch.Generator:
+    return torch.Generator().manual_seed(0)
+
+
+def activation_variance_after_layers() -> float:
+    """Var after 10 linear 512 -> 512 layers with weight std 0.05 and unit-variance input."""
+    n_in, weight_std, depth, input_var = 512, 0.05, 10, 1.0
+    per_layer = n_in * weight_std**2  # Var(y) = n_in Var(w) Var(x)
+    # Monte-Carlo check of one layer: y = sum_i w_i x_i with fresh w and x per sample.
+    gen, samples = _seeded(), 5_000
+    w = torch.randn(samples, n_in, generator=gen, dtype=torch.float64) * weight_std  # (S, n_in)
+    x = torch.randn(samples, n_in, generator=gen, dtype=torch.float64) * math.sqrt(input_var)  # (S, n_in)
+    measured = (w * x).sum(dim=1).var().item() / input_var  # (S,) -> scalar
+    std_error = per_layer * math.sqrt(2 / samples)  # Var estimator of a near-Gaussian sum
+    assert abs(measured - per_layer) <= 6 * std_error, f"per-layer factor {per_layer} vs sampled {measured}"
+    return per_layer**depth * input_var
+
+
+def relu_depth_shrink_factor() -> float:
+    """E[x^2] / E[h_10^2] for 10 blocks Linear(512, 512) + ReLU with Var(w) = 1/512."""
+    n_in, weight_var, depth = 512, 1 / 512, 10
+    # Second moment that ReLU keeps of a standard normal pre-activation, by numerical integration.
+    relu_second_moment, _ = integrate.quad(lambda z: z * z * stats.norm.pdf(z), 0, math.inf)
+    per_block = n_in * weight_var * relu_second_moment  # E[h_l^2] / E[h_{l-1}^2]
+    return 1 / per_block**depth
+
+
+def sigmoid_max_derivative() -> float:
+    """max over x of sigma'(x), from autograd on a grid that contains 0."""
+    x = torch.linspace(-10, 10, 20_001, dtype=torch.float64, requires_grad=True)  # (G,)
+    torch.sigmoid(x).sum().backward()
+    return x.grad.max().item()
+
+
+def xavier_uniform_bound() -> float:
+    """b of xavier_uniform_ for fan_in 256, fan_out 512 (weight shape (512, 256))."""
+    weight = torch.empty(512, 256)  # (fan_out, fan_in)
+    assert _fans(weight) == (256, 512)
+    return _sampled_bound(init.xavier_uniform_(weight, generator=_seeded()))
+
+
+def uniform_variance() -> float:
+    """Var of U(-0.3, 0.3)."""
+    return torch.distributions.Uniform(-0.3, 0.3).variance.item()
+
+
+def tanh_xavier_bound() -> float:
+    """b of xavier_uniform_ with the tanh gain on an nn.Linear(300, 300) weight."""
+    weight = torch.empty(300, 300)  # nn.Linear(300, 300).weight: (out_features, in_features)
+    gain = init.calculate_gain("tanh")
+    return _sampled_bound(init.xavier_uniform_(weight, gain=gain, generator=_seeded()))
+
+
+def kaiming_normal_std_conv() -> float:
+    """std that kaiming_normal_(mode='fan_in', nonlinearity='relu') uses for a (128, 64, 3, 3) weight."""
+    fan_in, _ = _fans(torch.empty(128, 64, 3, 3))
+    return init.calculate_gain("relu") / math.sqrt(fan_in)
+
+
+def leaky_relu_gain() -> float:
+    return init.calculate_gain("leaky_relu", 0.2)
+
+
+def conv_fan_out() -> float:
+    _, fan_out = _fans(torch.empty(64, 32, 5, 5))
+    return float(fan_out)
+
+
+def grouped_conv_fan_in() -> float:
+    fan_in, _ = _fans(nn.Conv2d(64, 128, kernel_size=3, groups=4).weight)
+    return float(fan_in)
+
+
+def default_linear_std() -> float:
+    """std of nn.Linear(256, 1024)'s default weights: bound read off the layer, then b / sqrt(3)."""
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        bound = _sampled_bound(nn.Linear(256, 1024).weight.detach())  # (1024, 256)
+    return torch.distributions.Uniform(-bound, bound).stddev.item()
+
+
+def gpt2_residual_std() -> float:
+    """nanoGPT's c_proj std, 0.02 / sqrt(N), with N = 2 residual branches per block and 48 blocks."""
+    base_std, n_layer, branches_per_block = 0.02, 48, 2
+    return base_std / math.sqrt(branches_per_block * n_layer)
+
+
+RECOMPUTE: dict[str, Callable[[], float]] = {
+    "initialization.activation-variance-after-layers": activation_variance_after_layers,
+    "initialization.relu-depth-shrink-factor": relu_depth_shrink_factor,
+    "initialization.sigmoid-max-derivative": sigmoid_max_derivative,
+    "initialization.xavier-uniform-bound": xavier_uniform_bound,
+    "initialization.uniform-variance": uniform_variance,
+    "initialization.tanh-xavier-bound": tanh_xavier_bound,
+    "initialization.kaiming-normal-std-conv": kaiming_normal_std_conv,
+    "initialization.leaky-relu-gain": leaky_relu_gain,
+    "initialization.conv-fan-out": conv_fan_out,
+    "initialization.grouped-conv-fan-in": grouped_conv_fan_in,
+    "initialization.default-linear-std": default_linear_std,
+    "initialization.gpt2-residual-std": gpt2_residual_std,
+}
