@@ -337,7 +337,7 @@ class _FileChecker:
         texts = [self._string(value, lang, f"{where}.{lang}") for lang in LANGS]
         return Text(*texts) if all(texts) else None
 
-    def _list(self, m: _Map, key: str, lengths: tuple[int, int], why: str = "") -> _Seq | None:
+    def _list(self, m: _Map, key: str, lengths: tuple[int, float], why: str = "") -> _Seq | None:
         items = self._typed(m, key, _Seq, "a list", key)
         if items is None:
             return None
