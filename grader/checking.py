@@ -127,7 +127,7 @@ def candidate_frame(exc: BaseException, path: str) -> str:
 def describe_call(ctx: Context, case: Case | None) -> str:
     if case is None:
         return "the exercise's inputs"
-    return f"{ctx.task.call_name}({case.describe()})"
+    return ctx.task.call_text(case)
 
 
 # --- comparing outputs -----------------------------------------------------------------

@@ -48,6 +48,8 @@ def _resolve(dotted: str):
 def install(names: tuple[str, ...]) -> None:
     """Put tripwires on each dotted name (a function or a class)."""
     for dotted in names:
+        if dotted in _originals.values():
+            continue  # already wired (grading several files in one process)
         module, attr = _resolve(dotted)
         original = getattr(module, attr)
         _originals[id(original)] = dotted

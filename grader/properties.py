@@ -144,13 +144,15 @@ def leaves_inputs_unchanged(cases: st.SearchStrategy) -> Check:
 
 
 def follows_float64(cases: st.SearchStrategy) -> Check:
-    """float64 inputs must give float64 outputs, matching the float64 reference."""
+    """float64 inputs (and weights) must give float64 outputs, matching the float64 reference."""
 
     def run(ctx: Context) -> None:
         def prop(case):
             case.args = to_double(case.args)
-            bound, outputs = run_candidate(ctx, case)
-            golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+            bound = ctx.task.bind(ctx, case)
+            args = to_double(on_device(ctx, bound.args))
+            outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
+            golden, reference = expected_outputs(ctx, bound, args)
             compare_outputs(ctx, case, outputs, golden, reference, " in float64")
 
         for_all(ctx, cases, prop, examples=min(ctx.max_examples, 10))

@@ -37,6 +37,9 @@ class FunctionTask:
     probes: Callable[[], list]  # a few typical cases for diagnosis
     device_argument: int | None = None  # index of a `device=` parameter, if the contract has one
 
+    def call_text(self, case) -> str:
+        return f"{self.call_name}({case.describe()})"
+
     def bind(self, ctx, case) -> Bound:
         return Bound(ctx.entry, self.reference, case.args, case.names, self.variants)
 

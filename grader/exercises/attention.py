@@ -76,8 +76,7 @@ def mha_inputs(draw, masks=("none", "random", "causal", "padding"), self_attenti
         key = torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
         value = torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
     mask = make_mask(kind, [b], lq, lk, gen, four_d=True)
-    note = f"d_model={d_model}, n_heads={n_heads}, {'self' if is_self else 'cross'}-attention, " \
-           f"{'no' if kind == 'none' else kind} mask"
+    note = f"{'self' if is_self else 'cross'}-attention, {'no' if kind == 'none' else kind} mask"
     return Case((query, key, value, mask), ("query", "key", "value", "mask"), note, seed,
                 {"mask": kind, "d_model": d_model, "n_heads": n_heads})
 
@@ -207,6 +206,9 @@ def find_projections(module: torch.nn.Module) -> dict[str, tuple[str, slice]] | 
 class MultiHeadTask(FunctionTask):
     """Binds a fresh instance of the candidate's class; candidate and reference take
     (query, key, value, mask, *parameters), so gradients reach the candidate's weights."""
+
+    def call_text(self, case) -> str:
+        return f"{self.call_name}({case.extra['d_model']}, {case.extra['n_heads']})({case.describe()})"
 
     def bind(self, ctx, case) -> Bound:
         d_model, n_heads = case.extra["d_model"], case.extra["n_heads"]
@@ -364,6 +366,15 @@ def _property(spec: tuple, cases) -> Check:
     return metamorphic(name, cases, transform, relation, codes)
 
 
+def projections_found(case) -> Check:
+    def run(ctx):
+        bound = ctx.task.bind(ctx, case())
+        if bound.reference is None:
+            raise CheckFailed(bound.why_no_reference, None, ("projection",))
+
+    return Check("has the four projections the grader reads", run)
+
+
 def weights_are_distributions(cases) -> Check:
     def run(ctx):
         def prop(case):
@@ -392,7 +403,7 @@ def _mha_small(seed=0, kind="padding"):
     query, memory = torch.randn(2, 3, 8, generator=gen), torch.randn(2, 5, 8, generator=gen)
     value = torch.randn(2, 5, 8, generator=gen)
     return Case((query, memory, value, make_mask(kind, [2], 3, 5, gen, four_d=True)),
-                ("query", "key", "value", "mask"), f"d_model=8, n_heads=2, cross-attention, {kind} mask", seed,
+                ("query", "key", "value", "mask"), f"cross-attention, {kind} mask", seed,
                 {"d_model": 8, "n_heads": 2, "mask": kind})
 
 
@@ -441,6 +452,7 @@ MHA = MultiHeadTask(
     probes=lambda: [_mha_small(seed, kind) for seed, kind in enumerate(["random", "none", "padding"])],
     checks=[
         smoke(_mha_small),
+        projections_found(_mha_small),
         matches_reference("matches the reference built from your weights, without a mask",
                           mha_inputs(masks=("none",))),
         matches_reference("matches the reference with random, causal and padding masks",

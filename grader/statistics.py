@@ -1,0 +1,596 @@
+"""Statistical tests for exercises whose output is random: weight initialisers and dropout.
+
+A correct xavier_uniform_ and the reference never agree value by value, so these
+exercises are graded on samples: the candidate fills a fresh tensor (or drops out a
+known input) once per case below, and the tests ask whether the sample could come
+from the law the contract prescribes. Everything here is a pure function of tensors
+and numbers returning small result objects; the engine runs the candidate and
+counts the tests. scipy does the distribution arithmetic.
+
+Requirements (issue "Grade your own code, part 2")
+---------------------------------------------------
+1. A correct implementation fails a grade with probability < 1e-6, all statistical
+   tests of the grade together (FAMILY_ALPHA).
+2. Every known bug class fails with probability > 0.999 (MIN_POWER): for the
+   initialisers, fans swapped / mode ignored / receptive field ignored / one fan used
+   for both (Xavier), gain missing or wrong, sqrt(3) vs sqrt(6) in the bound, the
+   variance passed as the std, normal instead of uniform and back; for dropout, the
+   missing 1 / (1 - p), keeping with probability p, one mask shared over the batch
+   (p = 0 / p = 1 and train/eval are exact checks of the engine, not statistics).
+3. A failing sample names its bug: the measured statistics are tested against the law
+   each bug class predicts, and the code whose law fits is reported.
+
+False rejects: Bonferroni over the tests actually run
+------------------------------------------------------
+A grade runs k tests, each at alpha = FAMILY_ALPHA / k (`alpha_per_test`); by the
+union bound P(some test rejects a correct sample) <= k * alpha = 1e-6 whatever the
+dependence between the tests. Every alpha below is exact or conservative:
+
+- KS (`ks_test`): scipy.stats.kstest against the exact target CDF. For a continuous
+  CDF it computes the p-value from the exact finite-n law of D (scipy's `kstwo`), so
+  P(p < alpha) = alpha. float32 rounding moves the empirical CDF by < 1e-6, far below
+  the thresholds (~0.016).
+- std (`std_test`), normal target: the mean is known (0), so sum(x^2) / std^2 is
+  exactly chi-square with n degrees of freedom; the accepted interval for the sample
+  std comes from its alpha/2 and 1 - alpha/2 quantiles. Exact, no approximation.
+- std, uniform target: y = x^2 / b^2 lies in [0, 1] with mean 1/3 and variance 4/45.
+  The normal approximation of mean(y) is not trusted at alpha ~ 1e-7 (the skewness of y
+  makes its tail error of order 10 % at n ~ 3e4), so the interval comes from Bernstein's
+  inequality, P(|mean(y) - 1/3| >= t) <= 2 exp(-n t^2 / (2 (4/45 + (2/3) t / 3))),
+  which holds for every n: the true alpha is below the nominal one. The interval is
+  only ~8 % wider than the normal one.
+- bound (`bound_test`), uniform target: no |x| may exceed b (beyond float rounding,
+  BOUND_RTOL), and the largest |x| must reach b (1 - delta): for U(-b, b),
+  P(max |x| < b (1 - delta)) = (1 - delta)^n exactly, so delta = 1 - alpha^(1/n)
+  (about 5e-4 at n = 32768). A correct implementation never fails the upper side.
+- binomial counts (dropout): exact equal-tailed binomial test (scipy.stats.binom
+  quantiles), conservative because the count is discrete.
+- kept scale (dropout): kept units must equal x * 1 / (1 - p) to SCALE_RTOL. Exact
+  arithmetic, no randomness, so it spends no alpha.
+
+Case designs and test counts
+----------------------------
+Initialisers (INIT_CASES), every case with >= 32768 elements and a fan ratio of 4:
+  xavier:  (256, 128) with gain 0.5 (a Linear weight) and (128, 32, 3, 3), default gain
+           (a conv kernel, receptive field 9: fan_in 288, fan_out 1152).
+  kaiming: (512, 128) with a = 0.5, default mode and nonlinearity (leaky_relu), and
+           (32, 128, 3, 3) with mode fan_out and tanh (gain 5/3), default a. Xavier's
+           fan_in + fan_out is symmetric, so "fans swapped" is a Kaiming-only bug; tanh
+           makes "sqrt(2) whatever the nonlinearity" and "leaky formula for every
+           nonlinearity" visible, which no ReLU-family case can.
+  Uniform cases run KS, std and bound; normal cases KS and std. So k = 6 (alpha =
+  1.7e-7 per test) for the uniform exercises and k = 4 (alpha = 2.5e-7) for the normal ones.
+Dropout (DROPOUT_CASES): x = linspace(1, 2) (no zero of its own) of shape (64, 512),
+  p = 0.2, and (32, 16, 64), p = 0.7; p != 0.5, else "keep with probability p" is
+  invisible. Each case runs the zero-fraction and the mask-sharing tests: k = 4.
+
+Power against each bug, computed against the closest alternative
+-----------------------------------------------------------------
+`power(null, truth, n, alpha)` is a lower bound on P(some test of `null` rejects a
+sample of `truth`): the largest of
+- KS: by the Dvoretzky-Kiefer-Wolfowitz inequality (Massart's constant),
+  P(D_n < c) <= 2 exp(-2 n (d - c)^2), d = sup |F_null - F_truth|, c the critical value;
+- std: normal approximation of mean(x^2) under the truth (mean std^2, variance
+  std^4 (kurtosis - 1) / n): accurate to far better than 1e-3 at these n, which is all a
+  power figure needs;
+- bound: exact, P(max |x| <= m) = P(|x| <= m)^n under the truth.
+The grade fails if any case fails, so the power against a bug is at least its largest
+power over the cases. Every bug law differs from the correct one by >= 11 % in std
+(Kaiming's ignored a: sqrt(2) / 1.265 = 1.118 is the closest; xavier's fan_out-only
+0.866 and the leaky formula under tanh, 0.849, come next), and normal vs uniform of
+equal variance differ by d = 0.057 in KS distance against c ~ 0.016. The resulting
+lower bounds (`design_power`, asserted by tests/test_statistics.py):
+  xavier_uniform  min power 1 - 1e-15 (bound test; fan_out-only bug, std ratio 0.866)
+  xavier_normal   min power 1 - 1e-15 (std test; fan_out-only bug, ratio 0.866)
+  kaiming_uniform min power 1 - 1e-15 (bound test; a ignored, ratio 1.118)
+  kaiming_normal  min power 1 - 1e-15 (std test; a ignored, ratio 1.118)
+  dropout         min power 1 - 1e-15 (all binomial tests; shared mask at p = 0.2)
+(1 - 1e-15 stands for "1 to double precision".) Sample sizes could be ~10x smaller
+for 0.999; they are kept large because the naming below needs the extra resolution
+and a candidate's function runs in milliseconds anyway.
+
+Naming the bug
+--------------
+`init_hypotheses` / `dropout_hypotheses` list, for a case, the law of the correct
+implementation and the law each bug class predicts (measured std matching the
+fan_out-based std means `fan`). Each law's own tests are run on the sample at the same
+alpha (`consistent`); `name_bug` intersects, over the cases where the correct law was
+rejected, the codes of the laws that fit, and names the code when exactly one is left.
+The laws of different codes in one case are at least 4 % apart in std for the uniform
+exercises, where the bound test resolves 0.05 % (0.6 vs 0.577 for Kaiming-tanh's gain
+ignored vs "std used as the bound"), and at least 11 % apart for the normal ones,
+where the std test resolves ~0.5 %; `naming_power` computes the pairwise figures.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Callable, Literal, Sequence
+
+import numpy as np
+import torch
+from scipy import stats
+
+from reference.initialization import fan_in_and_fan_out, kaiming_fan, kaiming_std, xavier_std
+
+FAMILY_ALPHA = 1e-6  # P(a correct implementation fails a grade), all statistical tests together
+MIN_POWER = 0.999  # P(a known bug fails a grade), for every bug class
+BOUND_RTOL = 1e-5  # a uniform sample may exceed b by float rounding only
+SCALE_RTOL = 1e-4  # kept dropout units must equal x * kept_scale to this relative tolerance
+
+
+def alpha_per_test(n_tests: int, family_alpha: float = FAMILY_ALPHA) -> float:
+    """Bonferroni: `n_tests` tests at this alpha reject a correct sample with P <= family_alpha."""
+    if n_tests < 1:
+        raise ValueError(f"Got n_tests={n_tests}, but a grade runs at least 1 test")
+    return family_alpha / n_tests
+
+
+@dataclass(frozen=True)
+class StatResult:
+    """One test's verdict on one sample."""
+
+    name: str
+    passed: bool
+    statistic: float
+    threshold: float | tuple[float, float]  # the largest accepted value, or the accepted interval
+    message: str
+
+
+# --- laws and hypotheses -----------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Law:
+    """The law every element of an initialised tensor follows: U(-b, b) or N(0, std^2)."""
+
+    family: Literal["uniform", "normal"]
+    std: float
+
+    @property
+    def bound(self) -> float:
+        """b of U(-b, b): its std is b / sqrt(3)."""
+        return math.sqrt(3.0) * self.std
+
+    @property
+    def kurtosis(self) -> float:
+        return 1.8 if self.family == "uniform" else 3.0
+
+    def cdf(self, x: np.ndarray) -> np.ndarray:
+        if self.family == "uniform":
+            return stats.uniform.cdf(x, loc=-self.bound, scale=2 * self.bound)
+        return stats.norm.cdf(x, scale=self.std)
+
+    def log_abs_cdf(self, m: float) -> float:
+        """log P(|X| <= m)."""
+        if self.family == "uniform":
+            return math.log(min(m / self.bound, 1.0)) if m > 0 else -math.inf
+        return math.log1p(-2 * stats.norm.sf(m / self.std)) if m > 0 else -math.inf
+
+    def __str__(self) -> str:
+        if self.family == "uniform":
+            return f"U(-{self.bound:.4g}, {self.bound:.4g})"
+        return f"N(0, {self.std:.4g}^2)"
+
+
+@dataclass(frozen=True)
+class DropoutLaw:
+    """What a dropout output looks like: which units are zeroed, and what the kept ones are."""
+
+    zero_prob: float  # P(a unit is zeroed)
+    kept_scale: float  # a kept unit is x * kept_scale
+    shared_mask: bool = False  # one mask for every sample along dim 0
+
+    def __str__(self) -> str:
+        shared = ", one mask for the whole batch" if self.shared_mask else ""
+        return f"zeroed with probability {self.zero_prob:.3g}, kept units x * {self.kept_scale:.4g}{shared}"
+
+
+@dataclass(frozen=True)
+class Hypothesis:
+    """What an implementation would produce on a case: the correct law (code None) or a bug's."""
+
+    code: str | None
+    label: str  # the mistake, in a candidate's words
+    law: Law | DropoutLaw
+
+
+# --- tests on an initialised tensor ------------------------------------------------------
+
+def _values(sample: torch.Tensor) -> np.ndarray:
+    return sample.detach().cpu().double().flatten().numpy()
+
+
+def finite_test(sample: torch.Tensor) -> StatResult:
+    """Every element filled with a finite number (the engine hands over a NaN-filled tensor)."""
+    bad = int((~torch.isfinite(sample)).sum())
+    message = "" if not bad else (f"{bad} of {sample.numel()} values are NaN or inf: every element must be "
+                                  "overwritten with a finite draw.")
+    return StatResult("finite", bad == 0, float(bad), 0.0, message)
+
+
+def ks_test(sample: torch.Tensor, law: Law, alpha: float) -> StatResult:
+    """Kolmogorov-Smirnov distance between the sample and the exact CDF of `law`."""
+    x = _values(sample)
+    result = stats.kstest(x, law.cdf)
+    critical = float(stats.kstwo.isf(alpha, x.size))
+    passed = bool(result.pvalue >= alpha)
+    message = "" if passed else (
+        f"The values do not follow {law}: the Kolmogorov-Smirnov distance between their empirical CDF and "
+        f"the target's is {result.statistic:.4f}, above {critical:.4f} (p = {result.pvalue:.2g}, alpha = {alpha:.2g}).")
+    return StatResult("ks", passed, float(result.statistic), critical, message)
+
+
+def std_interval(law: Law, n: int, alpha: float) -> tuple[float, float]:
+    """The range a correct sample's std (root mean square, the mean being 0) stays in with P >= 1 - alpha."""
+    if law.family == "normal":  # n s^2 / std^2 ~ chi2(n), exactly
+        low, high = stats.chi2.ppf(alpha / 2, n), stats.chi2.isf(alpha / 2, n)
+        return law.std * math.sqrt(low / n), law.std * math.sqrt(high / n)
+    # uniform: Bernstein for the mean of y = x^2 / b^2 in [0, 1]: mean 1/3, variance 4/45, |y - 1/3| <= 2/3
+    log_term, variance, spread = math.log(2 / alpha), 4 / 45, 2 / 3
+    linear = 2 * log_term * spread / 3
+    t = (linear + math.sqrt(linear ** 2 + 8 * n * log_term * variance)) / (2 * n)
+    return law.bound * math.sqrt(max(1 / 3 - t, 0.0)), law.bound * math.sqrt(1 / 3 + t)
+
+
+def std_test(sample: torch.Tensor, law: Law, alpha: float) -> StatResult:
+    """The sample's std, sqrt(mean(x^2)), within the interval `law` allows."""
+    x = _values(sample)
+    s = math.sqrt(float(np.mean(x ** 2)))
+    low, high = std_interval(law, x.size, alpha)
+    passed = low <= s <= high
+    message = "" if passed else (
+        f"The sample's standard deviation is {s:.5g}, {s / law.std:.3f} times the target's {law.std:.5g}; "
+        f"{x.size} draws from {law} stay within [{low:.5g}, {high:.5g}] with probability 1 - {alpha:.2g}.")
+    return StatResult("std", passed, s, (low, high), message)
+
+
+def bound_margin(n: int, alpha: float) -> float:
+    """delta with P(max |x| < b (1 - delta)) = alpha for n draws from U(-b, b)."""
+    return -math.expm1(math.log(alpha) / n)
+
+
+def bound_test(sample: torch.Tensor, law: Law, alpha: float) -> StatResult:
+    """No element beyond b, and the largest |x| within b * bound_margin of b."""
+    x = _values(sample)
+    top = float(np.abs(x).max())
+    low, high = law.bound * (1 - bound_margin(x.size, alpha)), law.bound * (1 + BOUND_RTOL)
+    if top > high:
+        message = f"A value reaches |x| = {top:.5g}, beyond the bound b = {law.bound:.5g} of {law}."
+    elif top < low:
+        message = (f"The largest |x| is {top:.5g}, {top / law.bound:.3f} of the bound b = {law.bound:.5g}: "
+                   f"{x.size} draws from {law} come within {low:.5g} with probability 1 - {alpha:.2g}.")
+    else:
+        message = ""
+    return StatResult("bound", not message, top, (low, high), message)
+
+
+LAW_TESTS: dict[str, tuple[Callable[[torch.Tensor, Law, float], StatResult], ...]] = {
+    "uniform": (ks_test, std_test, bound_test),
+    "normal": (ks_test, std_test),
+}
+
+
+def law_tests(sample: torch.Tensor, law: Law, alpha: float) -> list[StatResult]:
+    """The statistical tests of `law` on `sample` (only the finiteness check if it has NaN or inf)."""
+    finite = finite_test(sample)
+    if not finite.passed:
+        return [finite]
+    return [test(sample, law, alpha) for test in LAW_TESTS[law.family]]
+
+
+# --- initialiser cases and the laws of their bugs ----------------------------------------
+
+@dataclass(frozen=True)
+class InitCase:
+    """One call of an initialiser: a fresh tensor of `shape` and keyword arguments."""
+
+    shape: tuple[int, ...]
+    kwargs: dict = field(default_factory=dict)
+
+    def make_tensor(self) -> torch.Tensor:
+        """A float32 tensor of NaN, so any element the candidate leaves unfilled shows."""
+        return torch.full(self.shape, math.nan)
+
+    def describe(self, entry_point: str) -> str:
+        args = [f"torch.empty{self.shape}"] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
+        return f"{entry_point}({', '.join(args)})"
+
+
+XAVIER_CASES = (InitCase((256, 128), {"gain": 0.5}), InitCase((128, 32, 3, 3)))
+INIT_CASES: dict[str, tuple[InitCase, ...]] = {
+    "initialization.xavier_uniform": XAVIER_CASES,
+    "initialization.xavier_normal": XAVIER_CASES,
+    "initialization.kaiming_uniform": (InitCase((512, 128), {"a": 0.5}),
+                                       InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"})),
+    "initialization.kaiming_normal": (InitCase((512, 128), {"a": 0.5}),
+                                      InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"})),
+}
+
+
+def _family(exercise: str) -> Literal["uniform", "normal"]:
+    if exercise not in INIT_CASES:
+        raise ValueError(f"Got exercise={exercise!r}, but the only initialisers are {', '.join(INIT_CASES)}")
+    return "uniform" if exercise.endswith("_uniform") else "normal"
+
+
+def init_alpha(exercise: str) -> float:
+    """alpha per test for a grade of `exercise`: all its cases, all tests of its law."""
+    return alpha_per_test(len(INIT_CASES[exercise]) * len(LAW_TESTS[_family(exercise)]))
+
+
+def _spread(exercise: str, case: InitCase) -> tuple[float, float, list[tuple[str, str, float]]]:
+    """(correct std, gain, [(code, label, std) of each fan and gain bug]) of the exercise's formula on `case`."""
+    shape, kwargs = case.shape, case.kwargs
+    if exercise.startswith("initialization.xavier"):
+        gain = kwargs.get("gain", 1.0)
+        fan_in, fan_out = fan_in_and_fan_out(shape)
+        plain_in, plain_out = fan_in_and_fan_out(shape[:2])
+        return xavier_std(fan_in, fan_out, gain), gain, [
+            ("fan", "receptive field ignored (fans from the first two dims only)", xavier_std(plain_in, plain_out, gain)),
+            ("fan", "fan_in used for both fans", xavier_std(fan_in, fan_in, gain)),
+            ("fan", "fan_out used for both fans", xavier_std(fan_out, fan_out, gain)),
+            ("gain", "gain ignored", xavier_std(fan_in, fan_out, 1.0)),
+        ]
+    a, mode = kwargs.get("a", 0.0), kwargs.get("mode", "fan_in")
+    gain = torch.nn.init.calculate_gain(kwargs.get("nonlinearity", "leaky_relu"), a)
+    fan = kaiming_fan(shape, mode)
+    other_mode = "fan_out" if mode == "fan_in" else "fan_in"
+    return kaiming_std(fan, gain), gain, [
+        ("fan", "the other fan (fan_in and fan_out swapped, or mode ignored)",
+         kaiming_std(kaiming_fan(shape, other_mode), gain)),
+        ("fan", "receptive field ignored (fan from the first two dims only)",
+         kaiming_std(kaiming_fan(shape[:2], mode), gain)),
+        ("gain", "gain ignored", kaiming_std(fan, 1.0)),
+        ("gain", "ReLU's gain sqrt(2) whatever the nonlinearity and a", kaiming_std(fan, math.sqrt(2.0))),
+        ("gain", "leaky ReLU's gain sqrt(2 / (1 + a^2)) whatever the nonlinearity",
+         kaiming_std(fan, torch.nn.init.calculate_gain("leaky_relu", a))),
+    ]
+
+
+def init_hypotheses(exercise: str, case: InitCase) -> list[Hypothesis]:
+    """The correct law on `case` first, then the law of each known bug that shows on it.
+
+    A bug whose law equals the correct one on this case (the receptive field of a Linear
+    weight, the ReLU gain under ReLU) is left out: another case shows it.
+    """
+    family = _family(exercise)
+    other = "normal" if family == "uniform" else "uniform"
+    std, gain, spread = _spread(exercise, case)
+    if family == "uniform":
+        wrong_constant = (("sqrt(3) instead of sqrt(6) in the bound", std / math.sqrt(2.0))
+                          if exercise.startswith("initialization.xavier")
+                          else ("sqrt(6) instead of sqrt(3) in the bound", std * math.sqrt(2.0)))
+        bound_bugs = [wrong_constant, ("the std used as the bound", std / math.sqrt(3.0))]
+        distribution_bugs = [("normal instead of uniform, with the right std", std),
+                             ("normal instead of uniform, with the bound as its std", std * math.sqrt(3.0))]
+    else:
+        bound_bugs = [("the variance used as the std", std ** 2),
+                      ("square root forgotten in the std", std ** 2 / gain)]
+        distribution_bugs = [("uniform instead of normal, with the right std", std),
+                             ("uniform instead of normal, with the std as its bound", std / math.sqrt(3.0))]
+    hypotheses = [Hypothesis(None, "correct", Law(family, std))]
+    candidates = ([(code, label, Law(family, s)) for code, label, s in spread]
+                  + [("bound", label, Law(family, s)) for label, s in bound_bugs]
+                  + [("distribution", label, Law(other, s)) for label, s in distribution_bugs])
+    for code, label, law in candidates:
+        if not any(h.law.family == law.family and math.isclose(h.law.std, law.std, rel_tol=1e-9)
+                   and h.code in (None, code) for h in hypotheses):
+            hypotheses.append(Hypothesis(code, label, law))
+    return hypotheses
+
+
+# --- dropout --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class DropoutCase:
+    """One training-mode call of dropout on a known input."""
+
+    shape: tuple[int, ...]
+    p: float
+
+    def make_input(self) -> torch.Tensor:
+        """Distinct values in [1, 2]: no zero of their own, so every zero in the output is a dropped unit."""
+        return torch.linspace(1.0, 2.0, math.prod(self.shape)).reshape(self.shape)
+
+
+DROPOUT_CASES = (DropoutCase((64, 512), 0.2), DropoutCase((32, 16, 64), 0.7))
+DROPOUT_TESTS_PER_CASE = 2  # zero fraction and mask sharing; the kept scale is exact
+
+
+def dropout_alpha() -> float:
+    """alpha per test for a dropout grade: both binomial tests on every case."""
+    return alpha_per_test(len(DROPOUT_CASES) * DROPOUT_TESTS_PER_CASE)
+
+
+def binomial_interval(n: int, q: float, alpha: float) -> tuple[int, int]:
+    """Counts an exact equal-tailed test accepts for Binomial(n, q): each tail has P <= alpha / 2."""
+    return int(stats.binom.ppf(alpha / 2, n, q)), int(stats.binom.isf(alpha / 2, n, q))
+
+
+def _binomial_result(name: str, count: int, n: int, q: float, alpha: float, what: str) -> StatResult:
+    low, high = binomial_interval(n, q, alpha)
+    passed = low <= count <= high
+    message = "" if passed else (f"{count} of {n} {what} ({count / n:.3f}); with probability {q:.4g} each, the "
+                                 f"count lies in [{low}, {high}] with probability 1 - {alpha:.2g}.")
+    return StatResult(name, passed, float(count), (float(low), float(high)), message)
+
+
+def zero_fraction_test(out: torch.Tensor, law: DropoutLaw, alpha: float) -> StatResult:
+    """The number of zeroed units is Binomial(units, zero_prob); under a shared mask, sample 0 holds them all."""
+    zeros = (out[0] if law.shared_mask else out) == 0
+    return _binomial_result("zero fraction", int(zeros.sum()), zeros.numel(), law.zero_prob, alpha,
+                            "units are zeroed")
+
+
+def mask_sharing_test(out: torch.Tensor, law: DropoutLaw, alpha: float) -> StatResult:
+    """Samples 2i and 2i + 1 disagree on whether a unit is dropped with probability 2 q (1 - q), independently.
+
+    A mask shared over the batch makes them always agree (probability 0).
+    """
+    zeros = (out == 0).reshape(out.shape[0], -1)  # (N, units per sample)
+    pairs = out.shape[0] // 2
+    disagree = zeros[0:2 * pairs:2] != zeros[1:2 * pairs:2]  # (N // 2, units)
+    q = 0.0 if law.shared_mask else 2 * law.zero_prob * (1 - law.zero_prob)
+    return _binomial_result("mask sharing", int(disagree.sum()), disagree.numel(), q, alpha,
+                            "units are dropped in one sample of a pair and kept in the other")
+
+
+def kept_scale_test(x: torch.Tensor, out: torch.Tensor, law: DropoutLaw) -> StatResult:
+    """Every kept unit equals x * kept_scale (exact arithmetic: no randomness, no alpha)."""
+    kept = out != 0
+    ratio = out[kept].double() / x[kept].double()
+    error = float((ratio / law.kept_scale - 1).abs().max()) if kept.any() else 0.0
+    passed = error <= SCALE_RTOL
+    message = "" if passed else (f"Kept units are x times {float(ratio.median()):.5g} (first kept unit: "
+                                 f"{float(ratio[0]):.5g}); expected x times {law.kept_scale:.5g}.")
+    return StatResult("kept scale", passed, error, SCALE_RTOL, message)
+
+
+def dropout_tests(x: torch.Tensor, out: torch.Tensor, law: DropoutLaw, alpha: float) -> list[StatResult]:
+    """All tests of `law` on one dropout output (`x` the input, `out` the output)."""
+    return [zero_fraction_test(out, law, alpha), mask_sharing_test(out, law, alpha), kept_scale_test(x, out, law)]
+
+
+def dropout_hypotheses(case: DropoutCase) -> list[Hypothesis]:
+    """The correct law on `case` first, then the law of each known bug."""
+    p = case.p
+    return [
+        Hypothesis(None, "correct", DropoutLaw(p, 1 / (1 - p))),
+        Hypothesis("scale", "kept units not rescaled", DropoutLaw(p, 1.0)),
+        Hypothesis("scale", "kept units multiplied by 1 - p (classic dropout's inference factor)",
+                   DropoutLaw(p, 1 - p)),
+        Hypothesis("polarity", "p used as the keep probability", DropoutLaw(1 - p, 1 / (1 - p))),
+        Hypothesis("polarity", "p used as the keep probability, kept units scaled by 1 / p", DropoutLaw(1 - p, 1 / p)),
+        Hypothesis("mask-shared", "one mask for every sample of the batch", DropoutLaw(p, 1 / (1 - p), True)),
+    ]
+
+
+# --- verdicts and naming ------------------------------------------------------------------
+
+def consistent(hypotheses: Sequence[Hypothesis], run: Callable[[Law | DropoutLaw], list[StatResult]]) -> list[Hypothesis]:
+    """The hypotheses whose law passes all its tests on the sample (`run` runs them)."""
+    return [h for h in hypotheses if all(r.passed for r in run(h.law))]
+
+
+def name_bug(fits_per_case: Sequence[Sequence[Hypothesis]]) -> str | None:
+    """The one code that fits every case where the correct law does not; None when no single code does."""
+    failing = [{h.code for h in fits} for fits in fits_per_case if all(h.code is not None for h in fits)]
+    if not failing:
+        return None
+    codes = set.intersection(*failing)
+    return codes.pop() if len(codes) == 1 else None
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """A grade's statistical tests on all cases, and the bug they name when some fail."""
+
+    results: list[StatResult]
+    code: str | None
+
+    @property
+    def passed(self) -> bool:
+        return all(r.passed for r in self.results)
+
+
+def check_init(exercise: str, samples: Sequence[torch.Tensor]) -> Verdict:
+    """Test one filled tensor per case of INIT_CASES[exercise] (in order) and name the bug if any fails."""
+    cases = INIT_CASES[exercise]
+    if len(samples) != len(cases):
+        raise ValueError(f"Got {len(samples)} samples, but {exercise} has {len(cases)} cases")
+    alpha = init_alpha(exercise)
+    results, fits = [], []
+    for case, sample in zip(cases, samples):
+        hypotheses = init_hypotheses(exercise, case)
+        results += law_tests(sample, hypotheses[0].law, alpha)
+        fits.append(consistent(hypotheses, lambda law: law_tests(sample, law, alpha)))
+    verdict = Verdict(results, None)
+    return verdict if verdict.passed else Verdict(results, name_bug(fits))
+
+
+def check_dropout(outputs: Sequence[torch.Tensor]) -> Verdict:
+    """Test one training-mode output per case of DROPOUT_CASES (on case.make_input()) and name the bug."""
+    if len(outputs) != len(DROPOUT_CASES):
+        raise ValueError(f"Got {len(outputs)} outputs, but dropout has {len(DROPOUT_CASES)} cases")
+    alpha = dropout_alpha()
+    results, fits = [], []
+    for case, out in zip(DROPOUT_CASES, outputs):
+        x, hypotheses = case.make_input(), dropout_hypotheses(case)
+        results += dropout_tests(x, out, hypotheses[0].law, alpha)
+        fits.append(consistent(hypotheses, lambda law: dropout_tests(x, out, law, alpha)))
+    verdict = Verdict(results, None)
+    return verdict if verdict.passed else Verdict(results, name_bug(fits))
+
+
+# --- power ----------------------------------------------------------------------------------
+
+def ks_distance(a: Law, b: Law) -> float:
+    """sup_x |F_a(x) - F_b(x)|, on a grid fine enough for 1e-5 accuracy."""
+    edge = 8 * max(a.std, b.std)
+    x = np.concatenate([np.linspace(-edge, edge, 400_001), [a.bound, -a.bound, b.bound, -b.bound]])
+    return float(np.abs(a.cdf(x) - b.cdf(x)).max())
+
+
+def law_power(null: Law, truth: Law, n: int, alpha: float) -> float:
+    """Lower bound on P(some test of `null` rejects n draws from `truth`); see the module docstring."""
+    critical = float(stats.kstwo.isf(alpha, n))
+    gap = ks_distance(null, truth) - critical
+    powers = [1 - 2 * math.exp(-2 * n * gap ** 2) if gap > 0 else 0.0]
+    low, high = std_interval(null, n, alpha)
+    se = truth.std ** 2 * math.sqrt((truth.kurtosis - 1) / n)  # of mean(x^2)
+    powers.append(1 - (stats.norm.cdf((high ** 2 - truth.std ** 2) / se) - stats.norm.cdf((low ** 2 - truth.std ** 2) / se)))
+    if null.family == "uniform":
+        low = null.bound * (1 - bound_margin(n, alpha))
+        high = null.bound * (1 + BOUND_RTOL)
+        powers.append(1 - (math.exp(n * truth.log_abs_cdf(high)) - math.exp(n * truth.log_abs_cdf(low))))
+    return max(0.0, *powers)
+
+
+def _accepts(low: int, high: int, n: int, q: float, copies: int = 1) -> float:
+    """P(low <= copies * K <= high) for K ~ Binomial(n, q)."""
+    return float(stats.binom.cdf(high // copies, n, q) - stats.binom.cdf(-(-low // copies) - 1, n, q))
+
+
+def dropout_power(case: DropoutCase, truth: DropoutLaw, alpha: float) -> float:
+    """Lower bound on P(some test of the correct law rejects an output of `truth` on `case`)."""
+    null = dropout_hypotheses(case)[0].law
+    if not math.isclose(truth.kept_scale, null.kept_scale, rel_tol=SCALE_RTOL):
+        return 1.0  # every kept unit shows the wrong scale
+    units, rows = math.prod(case.shape), case.shape[0]
+    pairs = (rows // 2) * (units // rows)
+    # under a shared mask the zero count is rows copies of one sample's, and pairs never disagree
+    zero_n, copies = (units // rows, rows) if truth.shared_mask else (units, 1)
+    q_disagree = 0.0 if truth.shared_mask else 2 * truth.zero_prob * (1 - truth.zero_prob)
+    q_null = 2 * null.zero_prob * (1 - null.zero_prob)
+    return max(1 - _accepts(*binomial_interval(units, null.zero_prob, alpha), zero_n, truth.zero_prob, copies),
+               1 - _accepts(*binomial_interval(pairs, q_null, alpha), pairs, q_disagree))
+
+
+def design_power(exercise: str) -> dict[str, float]:
+    """For each bug label of `exercise`: the lower bound on P(the grade fails), its best case's."""
+    powers: dict[str, float] = {}
+    if exercise == "regularization.dropout":
+        for case in DROPOUT_CASES:
+            for h in dropout_hypotheses(case)[1:]:
+                powers[h.label] = max(powers.get(h.label, 0.0), dropout_power(case, h.law, dropout_alpha()))
+        return powers
+    for case in INIT_CASES[exercise]:
+        correct, *bugs = init_hypotheses(exercise, case)
+        n = math.prod(case.shape)
+        for h in bugs:
+            power = law_power(correct.law, h.law, n, init_alpha(exercise))
+            powers[h.label] = max(powers.get(h.label, 0.0), power)
+    return powers
+
+
+def naming_power(exercise: str) -> float:
+    """The smallest, over cases and ordered pairs of bug laws with different codes, of P(the other law is rejected)."""
+    worst = 1.0
+    for case in INIT_CASES[exercise]:
+        bugs = init_hypotheses(exercise, case)[1:]
+        n = math.prod(case.shape)
+        for truth in bugs:
+            for other in bugs:
+                if other.code != truth.code:
+                    worst = min(worst, law_power(other.law, truth.law, n, init_alpha(exercise)))
+    return worst

@@ -1,0 +1,41 @@
+"""The bug corpus: correct solutions in other styles must pass, realistic buggy ones must
+fail with the diagnosis named on their first line (`# expect: pass` / `# expect: fail CODE`)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+CORPUS = Path(__file__).resolve().parent.parent / "corpus"
+
+FILES = sorted(CORPUS.glob("*/*.py"))
+
+
+def expectation(path):
+    first = path.read_text().splitlines()[0]
+    assert first.startswith("# expect: "), f"{path}: first line must be '# expect: pass' or '# expect: fail CODE'"
+    words = first.removeprefix("# expect: ").split()
+    return words[0], words[1:]
+
+
+@pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
+def test_corpus_verdict(path, grade_here):
+    verdict, codes = expectation(path)
+    result = grade_here(path.parent.name, path)
+    failed = [c for c in result["checks"] if not c["passed"]]
+    assert result["status"] == "graded", result
+    if verdict == "pass":
+        assert not failed, "correct solution rejected:\n" + "\n\n".join(c["name"] + ": " + c["message"] for c in failed)
+    else:
+        assert failed, "buggy solution accepted"
+        for code in codes:
+            assert code in result["diagnosis"], f"expected diagnosis {code}, got {result['diagnosis']}"
+
+
+def test_corpus_is_big_enough():
+    from grader.catalogue import EXERCISE_IDS
+
+    for exercise in EXERCISE_IDS:
+        verdicts = [expectation(p)[0] for p in CORPUS.glob(f"{exercise}/*.py")]
+        assert verdicts.count("pass") >= 3, f"{exercise}: fewer than 3 correct solutions"
+        assert verdicts.count("fail") >= 5, f"{exercise}: fewer than 5 buggy solutions"
