@@ -1,0 +1,151 @@
+"""Known-bug variants of the normalisation exercises, for diagnosis.
+
+BUGS[exercise_id][code] lists plain functions with the reference's signature, each
+making one classic mistake (the format of attention.SDPA_BUGS). Diagnosis runs the
+candidate and every variant on probe inputs and names the code whose variant agrees.
+For batch_norm the running statistics are part of what must agree: they are
+updated in place, and three of the bugs show only there.
+
+The probes must make each mistake visible:
+- eps: a row (LayerNorm, RMSNorm) or channel (BatchNorm) with variance comparable to
+  eps, e.g. std 1e-3 with eps = 1e-5, or eps = 0.5; with unit variance and eps = 1e-5,
+  eps outside the square root changes the output by only ~5e-6.
+- axis: 3-D and 4-D inputs with N > 1; on (N, D) / (N, C) inputs some axis bugs agree
+  with the reference.
+- stability: float32 rows or channels with mean ~1e4 and std ~1.
+- affine: weight and bias far from 1 and 0.
+- momentum: momentum != 0.5; variance-bias and running-stats: few values per channel,
+  so that m / (m - 1) is far from 1.
+"""
+from __future__ import annotations
+
+from functools import partial
+
+import torch
+
+from reference import normalization as ref
+
+
+def _normalise_last(x, var, eps):
+    """(x - mean) / sqrt(var + eps) over the last dim, for a given variance."""
+    return (x - x.mean(dim=-1, keepdim=True)) / torch.sqrt(var + eps)  # (*, D)
+
+
+def layer_norm_unbiased(x, weight, bias, eps=1e-5):
+    """variance-bias: torch.var's default unbiased estimate (divide by D - 1)."""
+    return _normalise_last(x, x.var(dim=-1, keepdim=True), eps) * weight + bias
+
+
+def layer_norm_eps_outside(x, weight, bias, eps=1e-5):
+    """eps: added to the standard deviation instead of the variance."""
+    centered = x - x.mean(dim=-1, keepdim=True)
+    std = centered.pow(2).mean(dim=-1, keepdim=True).sqrt()
+    return centered / (std + eps) * weight + bias
+
+
+def layer_norm_per_sample(x, weight, bias, eps=1e-5):
+    """axis: statistics over every dim but the first (one mean per sample), not per position."""
+    dims = tuple(range(1, x.dim()))
+    mean = x.mean(dim=dims, keepdim=True)
+    var = (x - mean).pow(2).mean(dim=dims, keepdim=True)
+    return (x - mean) / torch.sqrt(var + eps) * weight + bias
+
+
+def layer_norm_shift_inside(x, weight, bias, eps=1e-5):
+    """affine: the shift applied before the scale, weight * (x_hat + bias)."""
+    x_hat = ref.layer_norm(x, torch.ones_like(weight), torch.zeros_like(bias), eps)
+    return (x_hat + bias) * weight
+
+
+def layer_norm_not_centered(x, weight, bias, eps=1e-5):
+    """centering: the variance is right but x itself is divided, not x - mean."""
+    var = x.var(dim=-1, unbiased=False, keepdim=True)
+    return x / torch.sqrt(var + eps) * weight + bias
+
+
+def layer_norm_one_pass(x, weight, bias, eps=1e-5):
+    """stability: var = E[x^2] - E[x]^2, which cancels catastrophically for a large mean."""
+    var = x.pow(2).mean(dim=-1, keepdim=True) - x.mean(dim=-1, keepdim=True).pow(2)
+    return _normalise_last(x, var, eps) * weight + bias
+
+
+def batch_norm_variant(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5, *,
+                       unbiased=False, one_pass=False, all_dims=False, running_var_unbiased=True,
+                       reversed_momentum=False, in_place=True, batch_stats_in_eval=False, eps_outside=False):
+    """Batch norm with the named mistakes switched on; the reference when none is."""
+    shape = [1, -1] + [1] * (x.dim() - 2)  # (C,) -> (1, C, 1, ...)
+    if training or batch_stats_in_eval:
+        dims = list(range(x.dim())) if all_dims else [0, *range(2, x.dim())]
+        mean = x.mean(dim=dims)  # (C,), or () over all dims
+        var = x.pow(2).mean(dim=dims) - mean.pow(2) if one_pass else x.var(dim=dims, unbiased=unbiased)
+    if training:
+        m = x.numel() / mean.numel()  # values per statistic
+        biased = var * (m - 1) / m if unbiased else var
+        new_var = biased * m / (m - 1) if running_var_unbiased else biased
+        old, new = (momentum, 1 - momentum) if reversed_momentum else (1 - momentum, momentum)
+        with torch.no_grad():
+            if in_place:
+                running_mean.mul_(old).add_(new * mean)
+                running_var.mul_(old).add_(new * new_var)
+            else:  # rebinds the local names: the caller's buffers never change
+                running_mean = old * running_mean + new * mean
+                running_var = old * running_var + new * new_var
+    elif not batch_stats_in_eval:
+        mean, var = running_mean, running_var
+    denominator = torch.sqrt(var) + eps if eps_outside else torch.sqrt(var + eps)
+    return (x - mean.view(shape)) / denominator.view(shape) * weight.view(shape) + bias.view(shape)
+
+
+def rms_norm_centered(x, weight, eps=1e-6):
+    """centering: subtracts the mean first, which makes it LayerNorm without a bias."""
+    centered = x - x.mean(dim=-1, keepdim=True)
+    return centered / torch.sqrt(centered.pow(2).mean(dim=-1, keepdim=True) + eps) * weight
+
+
+def rms_norm_eps_outside(x, weight, eps=1e-6):
+    """eps: added to the root mean square instead of under the square root."""
+    return x / (x.pow(2).mean(dim=-1, keepdim=True).sqrt() + eps) * weight
+
+
+def rms_norm_dim1(x, weight, eps=1e-6):
+    """axis: the mean of squares over dim 1, right only for 2-D input."""
+    return x / torch.sqrt(x.pow(2).mean(dim=1, keepdim=True) + eps) * weight
+
+
+def rms_norm_one_plus_weight(x, weight, eps=1e-6):
+    """affine: scales by (1 + weight), the convention of some codebases (Gemma), not by weight."""
+    return ref.rms_norm(x, 1 + weight, eps)
+
+
+def rms_norm_l2(x, weight, eps=1e-6):
+    """scale: divides by the L2 norm, sqrt(sum x^2), instead of the root mean square: sqrt(D) too small."""
+    return x / torch.sqrt(x.pow(2).sum(dim=-1, keepdim=True) + eps) * weight
+
+
+BUGS = {
+    "normalization.layer_norm": {
+        "variance-bias": [layer_norm_unbiased],
+        "eps": [layer_norm_eps_outside],
+        "axis": [layer_norm_per_sample],
+        "affine": [layer_norm_shift_inside],
+        "centering": [layer_norm_not_centered],
+        "stability": [layer_norm_one_pass],
+    },
+    "normalization.batch_norm": {
+        "variance-bias": [partial(batch_norm_variant, unbiased=True)],  # torch.var's default, for normalising
+        "running-stats": [partial(batch_norm_variant, running_var_unbiased=False)],  # biased var into running_var
+        "eps": [partial(batch_norm_variant, eps_outside=True)],  # sqrt(var) + eps
+        "axis": [partial(batch_norm_variant, all_dims=True)],  # range(1, ...) for range(2, ...): channel dim too
+        "momentum": [partial(batch_norm_variant, reversed_momentum=True)],  # momentum * r + (1 - momentum) * stat
+        "train-eval": [partial(batch_norm_variant, batch_stats_in_eval=True)],  # batch statistics in eval too
+        "inplace": [partial(batch_norm_variant, in_place=False)],  # running_mean = ...: caller's buffers unchanged
+        "stability": [partial(batch_norm_variant, one_pass=True)],  # E[x^2] - E[x]^2 per channel
+    },
+    "normalization.rms_norm": {
+        "centering": [rms_norm_centered],
+        "eps": [rms_norm_eps_outside],
+        "axis": [rms_norm_dim1],
+        "affine": [rms_norm_one_plus_weight],
+        "scale": [rms_norm_l2],
+    },
+}
