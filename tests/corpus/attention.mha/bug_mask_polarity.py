@@ -1,0 +1,27 @@
+# expect: fail mask-polarity
+import math
+
+import torch
+from torch import nn
+
+
+class MultiHeadAttention(nn.Module):
+    def __init__(self, d_model, n_heads):
+        super().__init__()
+        self.n_heads = n_heads
+        self.head_dim = d_model // n_heads
+        self.q_proj = nn.Linear(d_model, d_model)
+        self.k_proj = nn.Linear(d_model, d_model)
+        self.v_proj = nn.Linear(d_model, d_model)
+        self.out_proj = nn.Linear(d_model, d_model)
+
+    def forward(self, query, key, value, mask=None):
+        B, Lq, d_model = query.shape
+        q = self.q_proj(query).view(B, Lq, self.n_heads, self.head_dim).transpose(1, 2)
+        k = self.k_proj(key).view(B, -1, self.n_heads, self.head_dim).transpose(1, 2)
+        v = self.v_proj(value).view(B, -1, self.n_heads, self.head_dim).transpose(1, 2)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(self.head_dim)
+        if mask is not None:
+            scores = scores.masked_fill(mask, float("-inf"))  # mask out the flagged positions
+        out = scores.softmax(dim=-1) @ v
+        return self.out_proj(out.transpose(1, 2).reshape(B, Lq, d_model))
