@@ -97,10 +97,10 @@ class Context:
 
 # --- calling the candidate -------------------------------------------------------------
 
-def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None):
-    """Call candidate code; turn its exceptions into a readable CheckFailed."""
+def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None, deep: bool = False):
+    """Call candidate code; turn its exceptions into a readable CheckFailed (`deep`: see forbid.watching)."""
     try:
-        with forbid.watching():
+        with forbid.watching(deep):
             return fn(*args)
     except NotImplementedError:
         raise NotImplementedYet() from None

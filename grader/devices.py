@@ -10,6 +10,9 @@ failure. On a CUDA machine the same watch runs with real CUDA inputs.
 """
 from __future__ import annotations
 
+import contextlib
+import sys
+import types
 from typing import Callable
 
 import torch
@@ -20,6 +23,12 @@ from grader.checking import Inconclusive
 
 
 class _DeviceWatch(TorchDispatchMode):
+    @classmethod
+    def _should_skip_dynamo(cls) -> bool:
+        # The default wraps __torch_dispatch__ in a dynamo guard whose first call imports
+        # torch._dynamo (over a second); this mode is never compiled, so skip the guard.
+        return False
+
     def __init__(self, target: torch.device):
         super().__init__()
         self.target = target
@@ -35,11 +44,31 @@ class _DeviceWatch(TorchDispatchMode):
         return func(*args, **kwargs)
 
 
+@contextlib.contextmanager
+def _without_dynamo_import():
+    """Meta kernels written in Python (torch._refs) are wrapped in torch._disable_dynamo,
+    whose first call imports torch._dynamo: over a second, for a guard that only matters
+    under torch.compile. While the meta run lasts, a stand-in module answers that import
+    with a pass-through `disable`; the real module is untouched and importable afterwards."""
+    if "torch._dynamo" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("torch._dynamo")
+    stand_in.disable = lambda fn, recursive=True, wrapping=True: fn
+    sys.modules["torch._dynamo"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch._dynamo") is stand_in:
+            del sys.modules["torch._dynamo"]
+        torch.__dict__.pop("_dynamo", None)
+
+
 def run_watching_devices(fn: Callable[[], object], target: torch.device):
     """(fn's result, a sentence on the first op that mixed devices or None)."""
     watch = _DeviceWatch(target)
     try:
-        with watch:
+        with _without_dynamo_import(), watch:
             result = fn()
     except Exception as exc:  # noqa: BLE001 - the op itself may refuse the mix, or need data
         if watch.mixed:

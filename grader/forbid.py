@@ -5,9 +5,11 @@ Two nets, because candidates reach library functions in many ways:
 1. the forbidden attribute is replaced on its module by a tripwire (catches
    `F.scaled_dot_product_attention`, `from torch.nn import MultiheadAttention`, and
    classes, whose `__init__` is wrapped);
-2. a TorchFunctionMode sees every torch function called on tensors and compares it with
-   the original object (catches aliases such as `torch._C._nn.scaled_dot_product_attention`
-   and library code that calls the function for the candidate, e.g. a module's forward).
+2. during the first call into the candidate (`watching(deep=True)`), a TorchFunctionMode
+   sees every torch function called on tensors and compares it with the original object
+   (catches aliases such as `torch._C._nn.scaled_dot_product_attention` and library code
+   that calls the function for the candidate). The mode costs milliseconds per op, so it
+   watches that one call only; the tripwires stay armed for every call.
 
 Both fire only inside `watching()`, which wraps every call into candidate code, so the
 references and the grader itself may use anything. A forbidden call raises
@@ -80,12 +82,12 @@ class _Mode(TorchFunctionMode):
 
 
 @contextlib.contextmanager
-def watching():
-    """Flag forbidden calls made inside this block."""
+def watching(deep: bool = False):
+    """Flag forbidden calls made inside this block (`deep`: also through aliases)."""
     global _watching
     _watching += 1
     try:
-        if _originals and _watching == 1:
+        if deep and _originals and _watching == 1:
             with _Mode():
                 yield
         else:

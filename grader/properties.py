@@ -27,11 +27,11 @@ def on_device(ctx: Context, args: tuple) -> tuple:
     return map_tensors(lambda t: t.to(ctx.device), args)
 
 
-def run_candidate(ctx: Context, case, args: tuple | None = None):
+def run_candidate(ctx: Context, case, args: tuple | None = None, deep: bool = False):
     """(bound, outputs) for the candidate on `case` (moved to the grading device)."""
     bound = ctx.task.bind(ctx, case)
     args = on_device(ctx, bound.args if args is None else args)
-    outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
+    outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case, deep), ctx.task.outputs)
     return bound, outputs
 
 
@@ -59,7 +59,7 @@ def smoke(case: Callable[[], object]) -> Check:
 
     def run(ctx: Context) -> None:
         the_case = case()
-        bound, outputs = run_candidate(ctx, the_case)
+        bound, outputs = run_candidate(ctx, the_case, deep=True)
         golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
         for name, got, ref in zip(ctx.task.outputs, outputs, reference):
             if tuple(got.shape) != tuple(ref.shape):
@@ -105,9 +105,10 @@ def gradients_match_reference(cases: st.SearchStrategy) -> Check:
                                       ".numpy(), or build a new tensor with torch.tensor(...)?", case)
                 gen = generator(case.seed + 1)  # the same upstream gradient for candidate and reference
                 upstream = [torch.randn(o.shape, generator=gen, dtype=torch.float64).to(o) for o in out]
-                pairs = [(o, u) for o, u in zip(out, upstream) if o.requires_grad]
-                got = torch.autograd.grad([o for o, _ in pairs], [inputs[i] for i in leaves],
-                                          [u for _, u in pairs], allow_unused=True)
+                # A scalar loss <output, upstream>: backward from it seeds each output with its upstream
+                # gradient (and, unlike grad_outputs=, does not import sympy on the first call).
+                loss = sum((o * u).sum() for o, u in zip(out, upstream) if o.requires_grad)
+                got = torch.autograd.grad(loss, [inputs[i] for i in leaves], allow_unused=True)
                 return [torch.zeros_like(inputs[i]) if g is None else g for i, g in zip(leaves, got)]
 
             got = grads(bound.candidate, args, candidate=True)
