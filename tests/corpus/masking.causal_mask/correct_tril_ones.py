@@ -1,0 +1,6 @@
+# expect: pass
+import torch
+
+
+def causal_mask(seq_len, device=None):
+    return torch.ones(seq_len, seq_len, dtype=torch.bool, device=device).tril()
