@@ -10,6 +10,8 @@ the bad value and lists the valid ones.
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import math
 import os
 import re
@@ -138,11 +140,23 @@ def sources(extra: Iterable[str | Path], user_dir: Path) -> list[Path | Traversa
 
 # --- loading ------------------------------------------------------------------------------------
 
-def load(paths: Iterable[Path | Traversable]) -> list[Question]:
-    """All questions of `paths`, or BankError listing every problem."""
+def load(paths: Iterable[Path | Traversable], *, cache: Path | None = None) -> list[Question]:
+    """All questions of `paths`, or BankError listing every problem.
+
+    With `cache` (a JSON file), banks that validated before are read back from it instead
+    of being parsed again (parsing is most of the quiz's start-up time). Its key hashes the
+    bank texts and names, this module's source and the exercise ids, so any change to them
+    is validated afresh; an unreadable or stale cache is ignored and rewritten.
+    """
+    paths = list(paths)
+    key = _cache_key(paths) if cache else None
+    if key and (cached := _read_cache(cache, key)) is not None:
+        return cached
     questions, problems = check(paths)
     if problems:
         raise BankError(problems)
+    if key:
+        _write_cache(cache, key, questions)
     return questions
 
 
@@ -167,6 +181,48 @@ def check(paths: Iterable[Path | Traversable]) -> tuple[list[Question], list[Pro
                 problems.append(Problem(checker.display, line, f"follow_up {target!r} is not the id of any question"
                                         f" in the loaded banks{_did_you_mean(target, first_site)}"))
     return [q for checker in checkers for q in checker.questions], sorted(problems)
+
+
+def _cache_key(paths: list[Path | Traversable]) -> str | None:
+    digest = hashlib.blake2b(Path(__file__).read_bytes() + "\0".join(EXERCISE_IDS).encode(), digest_size=16)
+    for path in paths:
+        try:
+            digest.update(f"\0{_display(path)}\0".encode() + path.read_bytes())
+        except OSError:
+            return None  # check() reports it
+    return digest.hexdigest()
+
+
+def _read_cache(cache: Path, key: str) -> list[Question] | None:
+    try:
+        data = json.loads(cache.read_text(encoding="utf-8"))
+        return [_decode(q) for q in data["questions"]] if data["key"] == key else None
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def _write_cache(cache: Path, key: str, questions: list[Question]) -> None:
+    staging = cache.with_name(f"{cache.name}.{os.getpid()}.tmp")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        staging.write_text(json.dumps({"key": key, "questions": questions}, default=vars, ensure_ascii=False),
+                           encoding="utf-8")
+        os.replace(staging, cache)  # atomic: a concurrent reader sees the old file or the new one
+    except OSError:
+        pass  # a read-only data folder costs start-up time, nothing else
+
+
+def _decode(fields: dict) -> Question:
+    """A Question from its JSON form: dataclasses as objects, tuples as lists."""
+    answer = fields["answer"]
+    return Question(**{
+        **fields,
+        "prompt": Text(**fields["prompt"]), "explanation": Text(**fields["explanation"]),
+        "choices": tuple(Choice(Text(**c["text"]), Text(**c["why"])) for c in fields["choices"]),
+        "key_points": tuple(Text(**p) for p in fields["key_points"]),
+        "answer": tuple(answer) if isinstance(answer, list) else answer,
+        "tags": tuple(fields["tags"]), "follow_ups": tuple(fields["follow_ups"]), "refs": tuple(fields["refs"]),
+    })
 
 
 def _display(path: Path | Traversable) -> str:
@@ -240,12 +296,20 @@ class _FileChecker:
         return self._convert(node)
 
     def _convert(self, node: yaml.Node) -> object:
+        if node.tag == _STR and node.id == "scalar":  # most nodes: skip the rest (start-up time)
+            return node.value
         line = node.start_mark.line + 1
         if node.tag not in _SAFE_TAGS:
             tag = node.tag.replace("tag:yaml.org,2002:", "!!")
             self.problem(line, f"tag {tag!r} is not allowed: a bank holds plain YAML data only"
                                " (strings, numbers, booleans, lists and mappings)")
             return _INVALID
+        if node.id == "scalar":
+            try:
+                return self._constructor.construct_object(node)
+            except yaml.YAMLError as e:
+                self.problem(line, f"bad {node.tag.replace('tag:yaml.org,2002:', '!!')} value: {e.problem}")
+                return _INVALID
         if id(node) in self._converted:  # an alias: reuse, and stop at a recursive one
             seen = self._converted[id(node)]
             if seen is _MISSING:
@@ -253,21 +317,13 @@ class _FileChecker:
                 return _INVALID
             return seen
         self._converted[id(node)] = _MISSING
-        if isinstance(node, yaml.MappingNode):
+        if node.id == "mapping":
             value = self._mapping(node, line)
-        elif isinstance(node, yaml.SequenceNode):
+        else:
             value = _Seq(line)
             for item in node.value:
                 value.append(self._convert(item))
                 value.lines.append(item.start_mark.line + 1)
-        elif node.tag == _STR:  # most scalars: skip the generic constructor (start-up time)
-            value = node.value
-        else:
-            try:
-                value = self._constructor.construct_object(node)
-            except yaml.YAMLError as e:
-                self.problem(line, f"bad {node.tag.replace('tag:yaml.org,2002:', '!!')} value: {e.problem}")
-                value = _INVALID
         self._converted[id(node)] = value
         return value
 

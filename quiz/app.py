@@ -70,7 +70,7 @@ def stats(*, banks: Sequence[str], lang: str | None, as_json: bool) -> int:
 
 def _load(banks: Sequence[str]) -> list[Question]:
     try:
-        return bank.load(bank.sources(banks, data_dir()))
+        return bank.load(bank.sources(banks, data_dir()), cache=data_dir() / "cache" / "banks.json")
     except bank.BankError as error:
         click.echo(str(error), err=True)
         raise SystemExit(2) from None

@@ -80,6 +80,11 @@ class History:
         self._db.execute("COMMIT")
 
     def _migrate(self) -> None:
+        try:  # the usual case, without a write transaction
+            if self._db.execute("SELECT version FROM schema_version").fetchone() == (SCHEMA_VERSION,):
+                return
+        except sqlite3.OperationalError:  # no such table: a new file
+            pass
         with self._transaction() as db:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = db.execute("SELECT version FROM schema_version").fetchone()
