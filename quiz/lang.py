@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from typing import Mapping
+from typing import Iterator, Mapping
 
 LANGS = ("en", "zh")
 
@@ -118,3 +118,37 @@ def pad(text: str, columns: int, *, right: bool = False) -> str:
     """`text` padded with spaces to `columns` terminal columns (aligned right when `right`)."""
     fill = " " * max(0, columns - width(text))
     return fill + text if right else text + fill
+
+
+def fill(text: str, columns: int | None, hang: int = 0) -> str:
+    """`text` broken into lines of at most `columns` terminal columns (None: left as is), between
+    words or between CJK characters; continuation lines are indented by `hang` spaces."""
+    if columns is None:
+        return text
+    lines = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in _tokens(paragraph):
+            if line.strip() and width(line + token.rstrip()) > columns:
+                lines.append(line.rstrip())
+                line = " " * hang + token.lstrip()
+            else:
+                line += token
+        lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _tokens(text: str) -> Iterator[str]:
+    """Words with their trailing spaces, and every wide (CJK) character on its own."""
+    token = ""
+    for char in text:
+        if unicodedata.east_asian_width(char) in "WF":
+            yield from (token, char) if token else (char,)
+            token = ""
+            continue
+        if token.endswith(" ") and char != " ":
+            yield token
+            token = ""
+        token += char
+    if token:
+        yield token

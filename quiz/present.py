@@ -17,7 +17,7 @@ import textwrap
 import unicodedata
 
 from questions.bank import Question
-from quiz.lang import t
+from quiz.lang import fill, t
 from quiz.schedule import AGAIN, EASY, GOOD, HARD
 
 _RATING_WORDS = {"again": AGAIN, "hard": HARD, "good": GOOD, "easy": EASY,
@@ -32,15 +32,18 @@ class InvalidAnswer(ValueError):
     """The line is not an answer to this question; the message says what is expected."""
 
 
-def render_question(question: Question, lang: str, number: int = 1, total: int = 1) -> str:
+def render_question(question: Question, lang: str, number: int = 1, total: int = 1, *,
+                    columns: int | None = None) -> str:
+    """The header, the prompt, the code and the lettered choices; text filled to `columns` (None: not)."""
     lines = [t(lang, "header", number=number, total=total, topic=question.topic,
                type=t(lang, question.type), difficulty=t(lang, question.difficulty)),
-             question.prompt(lang)]
+             fill(question.prompt(lang), columns)]
     if question.code:
         lines += ["", textwrap.indent(question.code.rstrip("\n"), "    ")]
     if question.choices:
         lines.append("")
-        lines += [f"  {letter}) {choice.text(lang)}" for letter, choice in zip(question.letters, question.choices)]
+        lines += [fill(f"  {letter}) {choice.text(lang)}", columns, hang=5)
+                  for letter, choice in zip(question.letters, question.choices)]
     return "\n".join(lines)
 
 
@@ -109,9 +112,10 @@ def format_answer(question: Question, response: Response, lang: str) -> str:
     return str(response)
 
 
-def render_feedback(question: Question, response: Response, right: bool, lang: str) -> str:
+def render_feedback(question: Question, response: Response, right: bool, lang: str, *,
+                    columns: int | None = None) -> str:
     """Right or wrong, the correct answer, the explanation, and the `why` of each wrong choice taken
-    (and, for multi, of each right choice missed)."""
+    (and, for multi, of each right choice missed); text filled to `columns` (None: not)."""
     answer = format_answer(question, question.answer, lang)
     if question.type == "numeric":
         answer = t(lang, "tolerance", answer=answer, tolerance=question.tolerance)
@@ -124,13 +128,14 @@ def render_feedback(question: Question, response: Response, right: bool, lang: s
         elif letter in expected - chosen and question.type == "multi":
             lines.append(t(lang, "missed", letter=letter, why=choice.why(lang)))
     lines.append(t(lang, "explanation", text=question.explanation(lang)))
-    return "\n".join(lines)
+    return "\n".join(fill(line, columns) for line in lines)
 
 
-def render_key_points(question: Question, lang: str) -> str:
+def render_key_points(question: Question, lang: str, *, columns: int | None = None) -> str:
     """What a good answer to a short question says, then the explanation: shown before the self-rating."""
-    points = [f"  - {point(lang)}" for point in question.key_points]
-    return "\n".join([t(lang, "key_points"), *points, t(lang, "explanation", text=question.explanation(lang))])
+    points = [fill(f"  - {point(lang)}", columns, hang=4) for point in question.key_points]
+    explanation = fill(t(lang, "explanation", text=question.explanation(lang)), columns)
+    return "\n".join([t(lang, "key_points"), *points, explanation])
 
 
 def _letter_range(question: Question) -> str:

@@ -6,6 +6,7 @@ cases the answers given so far are in the history and in the summary.
 """
 from __future__ import annotations
 
+import shutil
 import signal
 import threading
 import time
@@ -27,11 +28,15 @@ def utc_now() -> datetime:
 
 class Console:
     """Line-based input and output. When input is not a terminal, each line read is echoed so a
-    piped transcript reads like a session."""
+    piped transcript reads like a session. On a terminal, text is filled to its width (at most
+    MAX_COLUMNS); `columns` is None otherwise, and lines are left whole for scripts."""
+
+    MAX_COLUMNS = 100
 
     def __init__(self, stdin: TextIO, out: TextIO):
         self.stdin, self.out = stdin, out
         self.echo = not stdin.isatty()
+        self.columns = min(shutil.get_terminal_size().columns, self.MAX_COLUMNS) if out.isatty() else None
 
     def say(self, text: str) -> None:
         self.out.write(text + "\n")
@@ -138,12 +143,13 @@ class Quiz:
 
     def _one(self, question: Question, number: int) -> Answer:
         lang = self.lang
-        self.console.say("\n" + present.render_question(question, lang, number, len(self.questions)))
+        columns = self.console.columns
+        self.console.say("\n" + present.render_question(question, lang, number, len(self.questions), columns=columns))
         shown = time.monotonic()
         response = self._read(present.ask_prompt(question, lang), lambda line: present.parse_answer(question, line, lang))
         seconds = time.monotonic() - shown
         if question.type == "short":
-            self.console.say(present.render_key_points(question, lang))
+            self.console.say(present.render_key_points(question, lang, columns=columns))
             rating = self._read(t(lang, "ask_rating"), lambda line: present.parse_rating(line, lang))
             correct = rating != schedule.AGAIN
         else:
@@ -155,7 +161,7 @@ class Quiz:
         if question.type == "short":
             self.console.say(t(lang, "rated", rating=present.rating_name(rating, lang)))
         else:
-            self.console.say(present.render_feedback(question, response, correct, lang))
+            self.console.say(present.render_feedback(question, response, correct, lang, columns=columns))
         return Answer(question, response, correct, rating, seconds)
 
     def _read(self, prompt: str, parse: Callable[[str], object]):

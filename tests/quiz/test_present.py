@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 
 from quiz import present
+from quiz.lang import fill, width
 from quiz.present import InvalidAnswer, check_answer, parse_answer, parse_rating, render_feedback
 
 
@@ -144,3 +145,18 @@ def test_key_points_then_explanation_for_short_questions(demo):
         "  - Each block only has to learn a correction to its input.",
         "Explanation: d(x + f(x))/dx = I + df/dx, so the gradient never has to pass through every block.",
     ]
+
+
+def test_fill_breaks_english_between_words_and_chinese_between_characters():
+    assert fill("the quick brown fox jumps", 10) == "the quick\nbrown fox\njumps"
+    assert fill("  a) one two three", 10, hang=5) == "  a) one\n     two\n     three"
+    chinese = fill("反向 dropout 在推理时会缩放激活值。", 12)
+    assert chinese == "反向 dropout\n在推理时会缩\n放激活值。"
+    assert all(width(line) <= 12 for line in chinese.splitlines())
+    assert fill("unchanged when columns is None " * 9, None) == "unchanged when columns is None " * 9
+
+
+def test_render_fills_text_to_the_terminal_width(demo):
+    text = present.render_feedback(demo["demo.mask-values"], ("b",), False, "en", columns=40)
+    assert all(width(line) <= 40 for line in text.splitlines())
+    assert text.replace("\n", " ").split() == render_feedback(demo["demo.mask-values"], ("b",), False, "en").split()

@@ -14,6 +14,8 @@ from quizkit import T0, right_lines, wrong_lines
 class Scripted:
     """A console that answers from a list; an exception in the list is raised instead of read."""
 
+    columns = None
+
     def __init__(self, lines):
         self.lines, self.shown = list(lines), []
 
