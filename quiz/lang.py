@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 import unicodedata
-from typing import Iterator, Mapping
+from typing import Mapping
 
 LANGS = ("en", "zh")
 
@@ -111,7 +111,7 @@ def from_locale(environ: Mapping[str, str] = os.environ) -> str:
 
 def width(text: str) -> int:
     """Columns `text` takes in a terminal: CJK characters take two."""
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+    return sum(2 if _wide(c) else 1 for c in text)
 
 
 def pad(text: str, columns: int, *, right: bool = False) -> str:
@@ -138,17 +138,23 @@ def fill(text: str, columns: int | None, hang: int = 0) -> str:
     return "\n".join(lines)
 
 
-def _tokens(text: str) -> Iterator[str]:
-    """Words with their trailing spaces, and every wide (CJK) character on its own."""
-    token = ""
+def _tokens(text: str) -> list[str]:
+    """Words with their trailing spaces, and every wide (CJK) character on its own, except that
+    closing punctuation sticks to what precedes it so that no line starts with it."""
+    tokens: list[str] = []
     for char in text:
-        if unicodedata.east_asian_width(char) in "WF":
-            yield from (token, char) if token else (char,)
-            token = ""
-            continue
-        if token.endswith(" ") and char != " ":
-            yield token
-            token = ""
-        token += char
-    if token:
-        yield token
+        if tokens and char in _NO_LINE_START:
+            tokens[-1] += char
+        elif (not tokens or _wide(char) or _wide(tokens[-1][-1]) or tokens[-1][-1] in _NO_LINE_START
+              or tokens[-1].endswith(" ") and char != " "):
+            tokens.append(char)
+        else:
+            tokens[-1] += char
+    return tokens
+
+
+def _wide(char: str) -> bool:
+    return unicodedata.east_asian_width(char) in "WF"
+
+
+_NO_LINE_START = "，。、；：！？）」』】》〉’”…"

@@ -160,3 +160,7 @@ def test_render_fills_text_to_the_terminal_width(demo):
     text = present.render_feedback(demo["demo.mask-values"], ("b",), False, "en", columns=40)
     assert all(width(line) <= 40 for line in text.splitlines())
     assert text.replace("\n", " ").split() == render_feedback(demo["demo.mask-values"], ("b",), False, "en").split()
+
+
+def test_fill_never_starts_a_line_with_closing_punctuation():
+    assert fill("一并冻结 γ 和 β）。然后", 20) == "一并冻结 γ 和\nβ）。然后"
