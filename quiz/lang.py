@@ -140,10 +140,11 @@ def fill(text: str, columns: int | None, hang: int = 0) -> str:
 
 def _tokens(text: str) -> list[str]:
     """Words with their trailing spaces, and every wide (CJK) character on its own, except that
-    closing punctuation sticks to what precedes it so that no line starts with it."""
+    closing punctuation sticks to what precedes it and opening punctuation to what follows it,
+    so that no line starts with the one or ends with the other."""
     tokens: list[str] = []
     for char in text:
-        if tokens and char in _NO_LINE_START:
+        if tokens and (char in _NO_LINE_START or tokens[-1][-1] in _NO_LINE_END):
             tokens[-1] += char
         elif (not tokens or _wide(char) or _wide(tokens[-1][-1]) or tokens[-1][-1] in _NO_LINE_START
               or tokens[-1].endswith(" ") and char != " "):
@@ -158,3 +159,4 @@ def _wide(char: str) -> bool:
 
 
 _NO_LINE_START = "，。、；：！？）」』】》〉’”…"
+_NO_LINE_END = "（「『【《〈‘“"

@@ -162,5 +162,6 @@ def test_render_fills_text_to_the_terminal_width(demo):
     assert text.replace("\n", " ").split() == render_feedback(demo["demo.mask-values"], ("b",), False, "en").split()
 
 
-def test_fill_never_starts_a_line_with_closing_punctuation():
-    assert fill("一并冻结 γ 和 β）。然后", 20) == "一并冻结 γ 和\nβ）。然后"
+def test_fill_keeps_cjk_punctuation_with_its_neighbour():
+    assert fill("一并冻结 γ 和 β）。然后", 18) == "一并冻结 γ 和\nβ）。然后"
+    assert fill("扩大计算统计量的 batch（SyncBatchNorm）", 26) == "扩大计算统计量的 batch\n（SyncBatchNorm）"
