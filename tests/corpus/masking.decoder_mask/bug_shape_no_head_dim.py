@@ -1,0 +1,8 @@
+# expect: fail shape
+import torch
+
+
+def decoder_self_attention_mask(lengths, max_len):
+    causal = torch.tril(torch.ones(max_len, max_len, dtype=torch.bool, device=lengths.device))  # (L, L)
+    pad = torch.arange(max_len, device=lengths.device)[None, :] < lengths[:, None]  # (B, L)
+    return causal.unsqueeze(0) & pad.unsqueeze(1)  # (B, L, L)
