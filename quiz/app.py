@@ -53,7 +53,7 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
         console.say(t(lang, "no_questions"))
     summary = Quiz(selected, console=console, history=history, lang=lang).run()
     history.close()
-    console.say("\n" + summary.render(lang))
+    console.say("\n" + summary.render(lang, columns=console.columns))
     if as_json:
         click.echo(json.dumps(summary.to_dict(), ensure_ascii=False))
     return 130 if summary.ended == "interrupted" else 0

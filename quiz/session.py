@@ -19,7 +19,7 @@ from typing import Callable, Iterator, Sequence, TextIO
 from questions.bank import Question
 from quiz import present, schedule
 from quiz.history import History
-from quiz.lang import t
+from quiz.lang import fill, t, width
 
 
 def utc_now() -> datetime:
@@ -100,7 +100,7 @@ class Summary:
                          "seconds": round(a.seconds, 1)} for a in self.answers],
         }
 
-    def render(self, lang: str) -> str:
+    def render(self, lang: str, *, columns: int | None = None) -> str:
         def line(key: str) -> str:  # types are translated, topics are names
             label = (lambda name: t(lang, name)) if key == "type" else str
             return " · ".join(f"{label(name)} {s['correct']}/{s['answered']}" for name, s in self.scores(key).items())
@@ -114,7 +114,7 @@ class Summary:
             lines += [t(lang, "by_topic", scores=line("topic")), t(lang, "by_type", scores=line("type"))]
         lines.append(t(lang, "revisit", ids=", ".join(self.revisit)) if self.revisit
                      else t(lang, "nothing_to_revisit"))
-        return "\n".join(lines)
+        return "\n".join(fill(line, columns, hang=width(t(lang, "revisit", ids=""))) for line in lines)
 
 
 class _Stop(Exception):

@@ -128,3 +128,11 @@ def test_console_echoes_piped_input_and_returns_none_at_eof():
     assert console.ask("Answer: ") == "b"
     assert console.ask("Answer: ") is None
     assert out.getvalue() == "Answer: b\nAnswer: \n"
+
+
+def test_summary_fills_to_the_terminal_width(demo, history):
+    questions = [demo["demo.softmax-sum"], demo["demo.mask-values"], demo["demo.read-causal-mask"]]
+    summary, _ = _run(questions, ["a", "b", "a"], history)
+    lines = summary.render("en", columns=46).splitlines()
+    assert lines[-2:] == ["Revisit:  demo.softmax-sum, demo.mask-values,", "          demo.read-causal-mask"]
+    assert all(len(line) <= 46 for line in lines)
