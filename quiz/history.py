@@ -63,8 +63,9 @@ class History:
         self._migrate()
 
     @classmethod
-    def open(cls, folder: Path | None = None) -> History:
-        return cls((folder or data_dir()) / DB_NAME)
+    def open(cls) -> History:
+        """The history in the user data folder."""
+        return cls(data_dir() / DB_NAME)
 
     def close(self) -> None:
         self._db.close()
