@@ -100,6 +100,11 @@ def sgd_sign_zero_positive(param, grad, lr, l1=0.0, l2=0.0):
     return param - lr * (grad + l1 * sign + l2 * param)
 
 
+def sgd_sign_by_division(param, grad, lr, l1=0.0, l2=0.0):
+    """edge: sign as param / |param|, which is 0 / 0 = NaN at exact zeros."""
+    return param - lr * (grad + l1 * param / param.abs() + l2 * param)
+
+
 def sgd_in_place(param, grad, lr, l1=0.0, l2=0.0):
     """inplace: param.sub_(...) updates the caller's tensor, then returns it."""
     return param.sub_(lr * (grad + l1 * torch.sign(param) + l2 * param))
@@ -133,7 +138,7 @@ BUGS = {
     },
     "regularization.l1_l2_step": {
         "sign": [sgd_l1_as_l2],
-        "edge": [sgd_sign_zero_positive],
+        "edge": [sgd_sign_zero_positive, sgd_sign_by_division],
         "inplace": [sgd_in_place],
         "scale": [sgd_l2_doubled],
         "reduction": [sgd_mean_penalty],

@@ -1,0 +1,14 @@
+# expect: fail fan
+import math
+
+import torch
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    # weight is (in_features, out_features)
+    rf = math.prod(tensor.shape[2:])
+    fan_in, fan_out = tensor.shape[0] * rf, tensor.shape[1] * rf
+    fan = fan_in if mode == "fan_in" else fan_out
+    std = torch.nn.init.calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    with torch.no_grad():
+        return tensor.normal_(0, std)

@@ -1,0 +1,12 @@
+# expect: fail gain
+import math
+
+import torch
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    rf = math.prod(tensor.shape[2:])
+    fan = tensor.shape[1] * rf if mode == "fan_in" else tensor.shape[0] * rf
+    std = math.sqrt(2.0 / ((1 + a ** 2) * fan))  # He et al. (2015), eq. 15
+    with torch.no_grad():
+        return tensor.normal_(0, std)

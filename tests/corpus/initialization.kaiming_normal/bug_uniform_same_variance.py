@@ -1,0 +1,13 @@
+# expect: fail distribution
+import math
+
+import torch
+
+
+def kaiming_normal_(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):
+    rf = math.prod(tensor.shape[2:])
+    fan = tensor.shape[1] * rf if mode == "fan_in" else tensor.shape[0] * rf
+    std = torch.nn.init.calculate_gain(nonlinearity, a) / math.sqrt(fan)
+    bound = math.sqrt(3.0) * std
+    with torch.no_grad():
+        return tensor.uniform_(-bound, bound)

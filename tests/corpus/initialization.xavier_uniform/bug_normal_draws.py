@@ -1,0 +1,12 @@
+# expect: fail distribution
+import math
+
+import torch
+
+
+@torch.no_grad()
+def xavier_uniform_(tensor, gain=1.0):
+    rf = tensor[0][0].numel()
+    fan_in, fan_out = tensor.shape[1] * rf, tensor.shape[0] * rf
+    std = gain * math.sqrt(2.0 / (fan_in + fan_out))
+    return tensor.copy_(torch.randn(tensor.shape) * std)

@@ -1,0 +1,8 @@
+# expect: fail centering
+import torch
+
+
+def layer_norm(x, weight, bias, eps=1e-5):
+    mean = x.mean(dim=-1, keepdim=True)
+    var = ((x - mean) ** 2).mean(dim=-1, keepdim=True)
+    return x / torch.sqrt(var + eps) * weight + bias

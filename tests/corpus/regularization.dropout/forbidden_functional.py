@@ -1,0 +1,6 @@
+# expect: fail forbidden
+import torch.nn.functional as F
+
+
+def dropout(x, p, training=True):
+    return F.dropout(x, p=p, training=training)
