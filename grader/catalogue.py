@@ -390,8 +390,374 @@ shape (the head dim is required), inputs left unmodified, and the device.
     checks="grader.exercises.masking",
 )
 
+_LAYER_NORM = Exercise(
+    id="normalization.layer_norm",
+    difficulty="easy",
+    summary="LayerNorm over the last dim, with the biased variance and an affine transform.",
+    entry_point="layer_norm",
+    stub='''\
+import torch
+
+
+def layer_norm(x, weight, bias, eps=1e-5):
+    """(x - mean) / sqrt(var + eps) * weight + bias over the last dim (Ba et al., 2016).
+
+    x: (..., D); weight, bias: (D,). var is the biased (population) variance.
+    Returns x's shape and dtype.
+    """
+    raise NotImplementedError
+''',
+    statement='''\
+Write layer_norm(x, weight, bias, eps=1e-5).
+
+  x (..., D) float; weight, bias (D,); returns x's shape and dtype
+  y = (x - mean(x)) / sqrt(var(x) + eps) * weight + bias, statistics over the last dim
+
+var is the biased (population) variance, divided by D, not D - 1. As
+F.layer_norm(x, x.shape[-1:], weight, bias, eps).
+Graded: values and gradients (x, weight, bias) against a float64 reference for 1-4 dims
+with size-1 dims; offsets and scales up to 1e3 (a one-pass E[x^2] - E[x]^2 variance
+fails there); eps values that matter (0.5); inputs left unmodified; float64 in and out;
+the device.
+Forbidden: F.layer_norm, nn.LayerNorm, torch.layer_norm.
+''',
+    hints=(
+        "Each row (the last dim) is normalised on its own: mean and variance over dim=-1 with keepdim=True, "
+        "so they broadcast back over x.",
+        "Use the biased variance: x.var(dim=-1, unbiased=False, keepdim=True), or ((x - mean) ** 2).mean(-1). "
+        "torch.var's default is unbiased (divides by D - 1).",
+        "eps goes inside the square root: (x - mean) / torch.sqrt(var + eps). Compute the variance from the "
+        "centred values (two passes): E[x^2] - E[x]^2 loses every digit when the mean is large.",
+    ),
+    codes=("variance-bias", "eps", "axis", "affine", "stability", "shape", "dtype", "device", "forbidden"),
+    forbidden=("torch.nn.functional.layer_norm", "torch.nn.LayerNorm", "torch.layer_norm"),
+    checks="grader.exercises.normalization",
+)
+
+_BATCH_NORM = Exercise(
+    id="normalization.batch_norm",
+    difficulty="hard",
+    summary="BatchNorm in training and eval, with running statistics updated in place.",
+    entry_point="batch_norm",
+    stub='''\
+import torch
+
+
+def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
+    """BatchNorm (Ioffe & Szegedy, 2015) as F.batch_norm.
+
+    x: (N, C, *); running_mean, running_var, weight, bias: (C,).
+    training: normalise with the batch mean and biased variance over every dim except 1, and update
+      running_mean/running_var IN PLACE: r = (1 - momentum) * r + momentum * stat, with the UNBIASED
+      batch variance for running_var.
+    eval: normalise with the running statistics and leave them unchanged.
+    Returns x's shape and dtype.
+    """
+    raise NotImplementedError
+''',
+    statement='''\
+Write batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5).
+
+  x (N, C, *) float; running_mean, running_var, weight, bias (C,); returns x's shape
+  training: y = (x - mean) / sqrt(var + eps) * weight + bias with the batch mean and the
+            biased batch variance over every dim except 1; then, in place,
+            running_mean = (1 - momentum) * running_mean + momentum * mean
+            running_var  = (1 - momentum) * running_var  + momentum * unbiased_var
+  eval:     the same with running_mean and running_var; they stay unchanged
+
+As F.batch_norm. Graded: (N, C) and (N, C, H, W) inputs with batch >= 2, training and eval,
+values and gradients, the running statistics after the call (updated in place, the
+unbiased variance, momentum the right way round), offsets up to 1e3, eps = 0.5, x left
+unmodified, float64 in and out, the device.
+Forbidden: F.batch_norm, nn.BatchNorm1d/2d/3d, torch.batch_norm.
+''',
+    hints=(
+        "Statistics are per channel: reduce over every dim except 1, e.g. dims = [0] + list(range(2, x.dim())), "
+        "and reshape the (C,) vectors to (1, C, 1, ...) to broadcast.",
+        "Normalise with the biased variance (unbiased=False) but update running_var with the unbiased one: "
+        "multiply by n / (n - 1), where n = x.numel() / C.",
+        "Update the buffers in place so the caller sees them: running_mean.mul_(1 - momentum).add_(momentum * mean) "
+        "under torch.no_grad(); `running_mean = ...` only rebinds your local name. In eval, use the running "
+        "statistics and leave them alone.",
+    ),
+    codes=("variance-bias", "eps", "axis", "affine", "running-stats", "momentum", "train-eval", "stability",
+           "shape", "dtype", "device", "forbidden"),
+    forbidden=("torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d",
+               "torch.nn.BatchNorm3d", "torch.batch_norm"),
+    checks="grader.exercises.normalization",
+)
+
+_RMS_NORM = Exercise(
+    id="normalization.rms_norm",
+    difficulty="easy",
+    summary="RMSNorm: scale by the root mean square, no centring.",
+    entry_point="rms_norm",
+    stub='''\
+import torch
+
+
+def rms_norm(x, weight, eps=1e-6):
+    """x / sqrt(mean(x^2 over the last dim) + eps) * weight (Zhang & Sennrich, 2019). No centring.
+
+    x: (..., D); weight: (D,). Returns x's shape and dtype.
+    """
+    raise NotImplementedError
+''',
+    statement='''\
+Write rms_norm(x, weight, eps=1e-6).
+
+  x (..., D) float; weight (D,); returns x's shape and dtype
+  y = x / sqrt(mean(x^2 over the last dim) + eps) * weight      (no mean subtracted)
+
+As F.rms_norm(x, x.shape[-1:], weight, eps). Graded: values and gradients for 1-4 dims
+with size-1 dims, offsets up to 1e3 (centring would show), eps = 0.5, inputs left
+unmodified, float64 in and out, the device.
+Forbidden: F.rms_norm, nn.RMSNorm, torch.rms_norm.
+''',
+    hints=(
+        "RMSNorm is LayerNorm without the mean: no x - mean anywhere, and no bias.",
+        "rms = sqrt(mean(x * x, dim=-1, keepdim=True) + eps): the mean of squares over the last dim, eps inside "
+        "the square root.",
+        "x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight.",
+    ),
+    codes=("centering", "eps", "axis", "affine", "shape", "dtype", "device", "forbidden"),
+    forbidden=("torch.nn.functional.rms_norm", "torch.nn.RMSNorm", "torch.rms_norm"),
+    checks="grader.exercises.normalization",
+)
+
+_INIT_COMMON_STATEMENT = """
+Fans as PyTorch computes them: receptive field = product of the dims after the first two;
+fan_in = size(1) * receptive field; fan_out = size(0) * receptive field (an nn.Linear
+weight is (out_features, in_features)). Tensors have >= 2 dims. Fill the tensor in place
+(no autograd history: torch.no_grad()) and return it; keep its dtype.
+
+Graded statistically, with thresholds designed so a correct answer fails with
+probability < 1e-6 and every classic bug is caught with probability > 0.999 (see
+grader/statistics.py): Linear weights and conv kernels (receptive field 9) whose fans
+differ by 2x or more, non-default arguments, tens of thousands of elements; a test on
+the sample std, a KS test against the exact target law{extra}. Also: filled in place
+and returned, no autograd history, dtype kept.
+Forbidden: torch.nn.init's xavier_*/kaiming_* and _calculate_fan_in_and_fan_out /
+_calculate_correct_fan (calculate_gain is allowed). `qkv grade ... --plot FILE.png`
+draws your histogram over the target density and the activation std through a deep stack.
+"""
+
+_INIT_FORBIDDEN = ("torch.nn.init.xavier_uniform_", "torch.nn.init.xavier_normal_", "torch.nn.init.kaiming_uniform_",
+                   "torch.nn.init.kaiming_normal_", "torch.nn.init._calculate_fan_in_and_fan_out",
+                   "torch.nn.init._calculate_correct_fan")
+
+
+def _init_exercise(name: str, law: str, signature: str, formula: str, summary: str, hints, codes) -> Exercise:
+    uniform = law == "uniform"
+    entry = f"{name}_{law}_"
+    return Exercise(
+        id=f"initialization.{name}_{law}",
+        difficulty="medium",
+        summary=summary,
+        entry_point=entry,
+        stub=f'''\
+import math
+
+import torch
+
+
+def {entry}({signature}):
+    """{formula}
+
+    In place: fill `tensor` (>= 2 dims) under torch.no_grad() and return it.
+    fan_in = size(1) * receptive field, fan_out = size(0) * receptive field,
+    receptive field = product of the dims after the first two.
+    """
+    raise NotImplementedError
+''',
+        statement=f"Write {entry}({signature}).\n\n  {formula}\n" + _INIT_COMMON_STATEMENT.format(
+            extra=", and the bound (no element beyond b; the largest close to b)" if uniform else ""),
+        hints=hints,
+        codes=codes,
+        forbidden=_INIT_FORBIDDEN,
+        checks="grader.exercises.initialization",
+    )
+
+
+_FAN_HINT = ("Fans first: receptive = math.prod(tensor.shape[2:]) (1 for a Linear weight); "
+             "fan_in = tensor.shape[1] * receptive, fan_out = tensor.shape[0] * receptive.")
+
+_XAVIER_UNIFORM = _init_exercise(
+    "xavier", "uniform", "tensor, gain=1.0",
+    "U(-b, b) with b = gain * sqrt(6 / (fan_in + fan_out))   (Glorot & Bengio, 2010, eq. 16)",
+    "Xavier/Glorot uniform initialisation, in place.",
+    (_FAN_HINT,
+     "U(-b, b) has variance b^2 / 3; Glorot wants Var = 2 / (fan_in + fan_out), so b = sqrt(6 / (fan_in + fan_out)), "
+     "times gain.",
+     "with torch.no_grad(): tensor.uniform_(-b, b); return tensor."),
+    ("fan", "gain", "bound", "distribution", "inplace", "dtype", "forbidden"))
+
+_XAVIER_NORMAL = _init_exercise(
+    "xavier", "normal", "tensor, gain=1.0",
+    "N(0, std^2) with std = gain * sqrt(2 / (fan_in + fan_out))   (Glorot & Bengio, 2010)",
+    "Xavier/Glorot normal initialisation, in place.",
+    (_FAN_HINT,
+     "The variance is 2 / (fan_in + fan_out); normal_ takes the standard deviation, its square root, times gain.",
+     "with torch.no_grad(): tensor.normal_(0.0, std); return tensor."),
+    ("fan", "gain", "bound", "distribution", "inplace", "dtype", "forbidden"))
+
+_KAIMING_HINT_GAIN = ("gain = torch.nn.init.calculate_gain(nonlinearity, a): sqrt(2 / (1 + a^2)) for leaky_relu, "
+                      "sqrt(2) for relu, 5/3 for tanh. fan = fan_in if mode == 'fan_in' else fan_out.")
+
+_KAIMING_UNIFORM = _init_exercise(
+    "kaiming", "uniform", 'tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"',
+    "U(-b, b) with b = gain * sqrt(3 / fan), fan chosen by mode, gain = calculate_gain(nonlinearity, a)"
+    "   (He et al., 2015)",
+    "Kaiming/He uniform initialisation, in place.",
+    (_FAN_HINT, _KAIMING_HINT_GAIN,
+     "std = gain / sqrt(fan); a uniform with that std has b = sqrt(3) * std. "
+     "with torch.no_grad(): tensor.uniform_(-b, b); return tensor."),
+    ("fan", "gain", "bound", "distribution", "inplace", "dtype", "forbidden"))
+
+_KAIMING_NORMAL = _init_exercise(
+    "kaiming", "normal", 'tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"',
+    "N(0, std^2) with std = gain / sqrt(fan), fan chosen by mode, gain = calculate_gain(nonlinearity, a)"
+    "   (He et al., 2015)",
+    "Kaiming/He normal initialisation, in place.",
+    (_FAN_HINT, _KAIMING_HINT_GAIN,
+     "normal_ takes the std, gain / sqrt(fan), not the variance 2 / fan. "
+     "with torch.no_grad(): tensor.normal_(0.0, std); return tensor."),
+    ("fan", "gain", "bound", "distribution", "inplace", "dtype", "forbidden"))
+
+_DROPOUT = Exercise(
+    id="regularization.dropout",
+    difficulty="easy",
+    summary="Inverted dropout: zero with probability p, scale the kept units by 1/(1-p).",
+    entry_point="dropout",
+    stub='''\
+import torch
+
+
+def dropout(x, p, training=True):
+    """Inverted dropout (Srivastava et al., 2014; the scaling PyTorch uses).
+
+    training: each element is zeroed independently with probability p, kept ones are scaled by 1 / (1 - p).
+    eval (training=False): returns x unchanged. p in [0, 1]; p = 1 returns zeros (no NaN).
+    """
+    raise NotImplementedError
+''',
+    statement='''\
+Write dropout(x, p, training=True).
+
+  x float, any shape; p in [0, 1]; returns x's shape and dtype
+  training: each element zeroed independently with probability p, kept ones * 1 / (1 - p)
+  eval:     x unchanged; p = 0 is the identity; p = 1 gives zeros, never NaN
+
+Graded statistically (false-reject probability < 1e-6, power > 0.999, see
+grader/statistics.py): the zeroed fraction by a binomial test; kept elements exactly
+x / (1 - p); eval and p = 0 are the identity; p = 1 gives zeros without NaN; masks are
+independent across rows (not one mask broadcast over the batch); the gradient is
+mask / (1 - p); a fresh mask on every call; x left unmodified.
+Forbidden: F.dropout, nn.Dropout, torch.dropout (and its in-place and feature variants).
+''',
+    hints=(
+        "A keep-mask with the same shape as x: torch.rand_like(x) > p (or torch.bernoulli of 1 - p). "
+        "Shape (1, D) would share one mask across the batch.",
+        "Inverted dropout scales at training time so that E[output] = x: x * mask / (1 - p). At eval, return x "
+        "untouched; there is nothing to rescale.",
+        "p = 1 makes 1 / (1 - p) infinite and 0 * inf = NaN: return torch.zeros_like(x) for it. "
+        "Early-return x when not training or p == 0.",
+    ),
+    codes=("scale", "polarity", "mask-shared", "edge", "train-eval", "inplace", "shape", "dtype", "forbidden"),
+    forbidden=("torch.nn.functional.dropout", "torch.nn.Dropout", "torch.dropout", "torch.dropout_",
+               "torch.nn.functional.dropout1d", "torch.nn.functional.dropout2d", "torch.nn.functional.alpha_dropout",
+               "torch.nn.functional.feature_alpha_dropout", "torch.feature_dropout"),
+    checks="grader.exercises.regularization",
+)
+
+_LABEL_SMOOTHING = Exercise(
+    id="regularization.label_smoothing",
+    difficulty="medium",
+    summary="Cross-entropy against a label-smoothed target, stable for large logits.",
+    entry_point="label_smoothing_cross_entropy",
+    stub='''\
+import torch
+
+
+def label_smoothing_cross_entropy(logits, target, smoothing=0.1):
+    """Mean over N of the cross-entropy between the smoothed target and softmax(logits).
+
+    logits: (N, C) float; target: (N,) int64.
+    Smoothed target: 1 - smoothing on the true class, plus smoothing / C on EVERY class
+    (Szegedy et al., 2016; PyTorch's convention). Stable for logits up to 1e4. Returns a 0-dim tensor.
+    """
+    raise NotImplementedError
+''',
+    statement='''\
+Write label_smoothing_cross_entropy(logits, target, smoothing=0.1).
+
+  logits (N, C) float; target (N,) int64; returns a 0-dim tensor, the mean over N
+  q = (1 - smoothing) * one_hot(target) + smoothing / C      (on every class, true one included)
+  loss_n = -sum_c q_c * log_softmax(logits_n)_c
+
+As F.cross_entropy(logits, target, label_smoothing=smoothing). Graded: values and
+gradients for many N, C (C = 1 and 2 included) and smoothing in [0, 1]; logits up to 1e4
+(log of softmax overflows, log_softmax does not); inputs left unmodified; float64 in and
+out; the device.
+Forbidden: F.cross_entropy with label_smoothing (plain F.cross_entropy / F.nll_loss are allowed).
+''',
+    hints=(
+        "Work in log space: logp = torch.log_softmax(logits, dim=-1), (N, C). log(softmax(x)) overflows for large "
+        "logits.",
+        "The smoothed target gives 1 - s to the true class and s / C to every class: loss = (1 - s) * nll + s * "
+        "mean_c(-logp_c), with nll = -logp.gather(1, target[:, None]).squeeze(1).",
+        "Average over the batch (mean, not sum). s / (C - 1) on the wrong classes only is another convention, "
+        "not PyTorch's.",
+    ),
+    codes=("smoothing-mass", "reduction", "stability", "shape", "dtype", "device", "forbidden"),
+    forbidden=("torch.nn.functional.cross_entropy[label_smoothing]", "torch.nn.CrossEntropyLoss[label_smoothing]"),
+    checks="grader.exercises.regularization",
+)
+
+_SGD_L1_L2 = Exercise(
+    id="regularization.l1_l2_step",
+    difficulty="easy",
+    summary="One SGD step on a loss with L1 and L2 penalties.",
+    entry_point="sgd_step_l1_l2",
+    stub='''\
+import torch
+
+
+def sgd_step_l1_l2(param, grad, lr, l1=0.0, l2=0.0):
+    """The parameter after one SGD step on loss + l1 * sum|param| + (l2 / 2) * sum(param^2):
+
+        param - lr * (grad + l1 * sign(param) + l2 * param),   sign(0) = 0.
+
+    Returns a new tensor; does not modify param or grad.
+    """
+    raise NotImplementedError
+''',
+    statement='''\
+Write sgd_step_l1_l2(param, grad, lr, l1=0.0, l2=0.0).
+
+  param, grad: float tensors of the same shape; returns the new parameter (a new tensor)
+  param - lr * (grad + l1 * sign(param) + l2 * param),  sign(0) = 0
+
+The gradient of l1 * sum|w| is l1 * sign(w) (0 at w = 0); of (l2 / 2) * sum(w^2) it is
+l2 * w. Graded: values and gradients for many shapes, exact zeros in param, several
+lr/l1/l2 (zero included), param and grad left unmodified, float64 in and out, the device.
+Forbidden: torch.optim.
+''',
+    hints=(
+        "Add the penalty gradients to the loss gradient, then take one step: new = param - lr * total.",
+        "d/dw of l1 * |w| is l1 * sign(w) (torch.sign gives 0 at 0); d/dw of (l2 / 2) * w^2 is l2 * w, "
+        "not 2 * l2 * w.",
+        "Return a new tensor: param - lr * (...). param.sub_(...) or param -= ... changes the caller's tensor.",
+    ),
+    codes=("sign", "scale", "inplace", "shape", "dtype", "device", "forbidden"),
+    forbidden=("torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW"),
+    checks="grader.exercises.regularization",
+)
+
 EXERCISES: dict[str, Exercise] = {
-    e.id: e for e in (_SDPA, _MHA, _SINUSOIDAL, _CAUSAL, _PADDING, _MASKED_SOFTMAX, _DECODER_MASK)
+    e.id: e for e in (_SDPA, _MHA, _SINUSOIDAL, _CAUSAL, _PADDING, _MASKED_SOFTMAX, _DECODER_MASK,
+                      _LAYER_NORM, _BATCH_NORM, _RMS_NORM, _XAVIER_UNIFORM, _XAVIER_NORMAL, _KAIMING_UNIFORM,
+                      _KAIMING_NORMAL, _DROPOUT, _LABEL_SMOOTHING, _SGD_L1_L2)
 }
 EXERCISE_IDS: tuple[str, ...] = tuple(EXERCISES)
 

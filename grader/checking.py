@@ -16,7 +16,7 @@ where the golden answer is finite fails.
 """
 from __future__ import annotations
 
-import math
+import re
 import traceback
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -40,6 +40,7 @@ class CheckFailed(Exception):
         self.message = message
         self.case = case
         self.codes = codes
+        self.extreme_codes: tuple[str, ...] = ()  # kept only if the candidate is right on typical inputs
 
 
 class Inconclusive(Exception):
@@ -102,17 +103,34 @@ def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None, d
     try:
         with forbid.watching(deep):
             return fn(*args)
-    except NotImplementedError:
-        raise NotImplementedYet() from None
+    except NotImplementedError as exc:
+        if _raised_in(exc, ctx.candidate_path):  # the starter's own `raise NotImplementedError`
+            raise NotImplementedYet() from None
+        raise _candidate_error(ctx, exc, case) from None
     except (CheckFailed, forbid.ForbiddenCall):
         raise
     except SystemExit as exc:
         raise CheckFailed(f"Your code called sys.exit({exc.code!r}) when called with {describe_call(ctx, case)}. "
                           "A function under test must return its result, never exit.", case) from None
     except Exception as exc:  # noqa: BLE001 - any error in candidate code is a verdict
-        where = candidate_frame(exc, ctx.candidate_path)
-        raise CheckFailed(f"Your code raised {type(exc).__name__}: {exc}{where}\n"
-                          f"when called with {describe_call(ctx, case)}.", case) from None
+        raise _candidate_error(ctx, exc, case) from None
+
+
+SHAPE_ERROR = re.compile(r"size|shape|dimension|out of range|mat1 and mat2|broadcast|expand|view", re.IGNORECASE)
+
+
+def _candidate_error(ctx: Context, exc: BaseException, case: Case | None) -> CheckFailed:
+    """An exception from candidate code as a verdict; errors about sizes usually mean the `shape` bug
+    (code that works for some shapes only, e.g. assumes Lq == Lk or a fixed number of dims)."""
+    where = candidate_frame(exc, ctx.candidate_path)
+    codes = ("shape",) if SHAPE_ERROR.search(str(exc)) else ()
+    return CheckFailed(f"Your code raised {type(exc).__name__}: {exc}{where}\n"
+                       f"when called with {describe_call(ctx, case)}.", case, codes)
+
+
+def _raised_in(exc: BaseException, path: str) -> bool:
+    frames = traceback.extract_tb(exc.__traceback__)
+    return bool(frames) and frames[-1].filename == path
 
 
 def candidate_frame(exc: BaseException, path: str) -> str:

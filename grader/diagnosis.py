@@ -18,31 +18,36 @@ def diagnose(ctx: Context, failures: list[CheckFailed]) -> list[str]:
     codes: list[str] = []
     for failure in failures:
         codes += [c for c in failure.codes if c not in codes]
-    for code in matching_variants(ctx):
-        if code not in codes:
-            codes.append(code)
+    matched, typical_ok = matching_variants(ctx)
+    if typical_ok:  # right on typical inputs: the checks on extreme inputs say what is wrong
+        for failure in failures:
+            codes += [c for c in failure.extreme_codes if c not in codes]
+    codes += [c for c in matched if c not in codes]
     return codes
 
 
-def matching_variants(ctx: Context) -> list[str]:
-    """Codes whose known-bug variants reproduce the candidate on every probe."""
+def matching_variants(ctx: Context) -> tuple[list[str], bool]:
+    """(codes whose known-bug variants reproduce the candidate on every probe,
+    whether the candidate matches the reference on every probe)."""
     probes = ctx.task.probes()
     hits: dict[str, int] = {}
-    differs = False
+    agrees = 0  # probes where the candidate matches the reference
     for case in probes:
         try:
             bound = ctx.task.bind(ctx, case)
             args = map_tensors(lambda t: t.to(ctx.device), bound.args)
             got = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
         except CheckFailed:
-            return []
+            return [], False
         with torch.no_grad():
             if bound.reference is not None:
-                differs |= not _same(got, as_outputs(bound.reference(*args), ctx.task.outputs))
+                agrees += _same(got, as_outputs(bound.reference(*args), ctx.task.outputs))
             for code, variants in bound.variants.items():
                 if any(_same(got, _outputs(ctx, variant, args)) for variant in variants):
                     hits[code] = hits.get(code, 0) + 1
-    return [code for code, n in hits.items() if n == len(probes)] if differs else []
+    if probes and agrees == len(probes):
+        return [], True
+    return [code for code, n in hits.items() if n == len(probes)], False
 
 
 def _outputs(ctx: Context, variant, args):
@@ -53,6 +58,8 @@ def _outputs(ctx: Context, variant, args):
 
 
 def _same(got, expected) -> bool:
+    """Equal up to 1e-3: variants differ from each other by far more, and a loose match survives
+    a candidate's different order of float32 operations."""
     if expected is None:
         return False
     for a, b in zip(got, expected):
@@ -61,6 +68,6 @@ def _same(got, expected) -> bool:
         if a.dtype == torch.bool:
             if not torch.equal(a, b):
                 return False
-        elif not torch.allclose(a.detach().double(), b.detach().double(), rtol=1e-4, atol=1e-5, equal_nan=True):
+        elif not torch.allclose(a.detach().double(), b.detach().double(), rtol=1e-3, atol=1e-3, equal_nan=True):
             return False
     return True

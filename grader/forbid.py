@@ -21,11 +21,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import importlib
+import inspect
 
 import torch
 from torch.overrides import TorchFunctionMode
 
-_originals: dict[int, str] = {}  # id(original object) -> dotted name
+_originals: dict[int, str] = {}  # id(original object) -> dotted name, for the TorchFunctionMode
+_installed: set[str] = set()
 _watching = 0
 hits: list[str] = []
 
@@ -48,29 +50,37 @@ def _resolve(dotted: str):
 
 
 def install(names: tuple[str, ...]) -> None:
-    """Put tripwires on each dotted name (a function or a class)."""
-    for dotted in names:
-        if dotted in _originals.values():
+    """Put tripwires on each dotted name (a function or a class). `name[kw]` forbids the
+    callable only when it is given a truthy keyword `kw` (e.g. cross_entropy's label_smoothing)."""
+    for entry in names:
+        dotted, _, keyword = entry.rstrip("]").partition("[")
+        if entry in _installed:
             continue  # already wired (grading several files in one process)
+        _installed.add(entry)
         module, attr = _resolve(dotted)
         original = getattr(module, attr)
-        _originals[id(original)] = dotted
+        if not keyword:
+            _originals[id(original)] = dotted
+        target = original.__init__ if isinstance(original, type) else original
+        tripwire = _tripwire(target, entry, keyword)
         if isinstance(original, type):
-            init = original.__init__
-
-            @functools.wraps(init)
-            def tripwire_init(self, *args, _init=init, _name=dotted, **kwargs):
-                _trip(_name)
-                _init(self, *args, **kwargs)
-
-            original.__init__ = tripwire_init
+            original.__init__ = tripwire
         else:
-            @functools.wraps(original)
-            def tripwire(*args, _original=original, _name=dotted, **kwargs):
-                _trip(_name)
-                return _original(*args, **kwargs)
-
             setattr(module, attr, tripwire)
+
+
+def _tripwire(target, name: str, keyword: str):
+    signature = None
+    if keyword:
+        signature = inspect.signature(target)
+
+    @functools.wraps(target)
+    def tripwire(*args, **kwargs):
+        if not keyword or signature.bind_partial(*args, **kwargs).arguments.get(keyword):
+            _trip(name)
+        return target(*args, **kwargs)
+
+    return tripwire
 
 
 class _Mode(TorchFunctionMode):

@@ -69,14 +69,21 @@ def smoke(case: Callable[[], object]) -> Check:
     return Check("runs on a small input and returns the right shapes", run)
 
 
-def matches_reference(name: str, cases: st.SearchStrategy, nonfinite_codes: tuple[str, ...] = ()) -> Check:
-    """Values against the float64 reference; `nonfinite_codes` name the cause of a NaN or inf here."""
+def matches_reference(name: str, cases: st.SearchStrategy, nonfinite_codes: tuple[str, ...] = (),
+                      extreme_codes: tuple[str, ...] = ()) -> Check:
+    """Values against the float64 reference. `nonfinite_codes` name the cause of a NaN or inf here;
+    `extreme_codes` name the cause of any failure here when the candidate is right on typical
+    inputs (e.g. `stability` for a check on large magnitudes; see grader.diagnosis)."""
 
     def run(ctx: Context) -> None:
         def prop(case):
             bound, outputs = run_candidate(ctx, case)
             golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
-            compare_outputs(ctx, case, outputs, golden, reference, nonfinite_codes=nonfinite_codes)
+            try:
+                compare_outputs(ctx, case, outputs, golden, reference, nonfinite_codes=nonfinite_codes)
+            except CheckFailed as failure:
+                failure.extreme_codes = extreme_codes
+                raise
 
         for_all(ctx, cases, prop)
 
@@ -118,8 +125,11 @@ def gradients_match_reference(cases: st.SearchStrategy) -> Check:
                 name = bound.names[i]
                 problem = mismatch(f"d(loss)/d({name})", g, gold, ref)
                 if problem:
+                    unused = g.shape == gold.shape and not g.any() and gold.any()
+                    note = f"\n`{name}` gets no gradient at all: your output does not use it." if unused else ""
+                    codes = (ctx.task.unused_input_code,) if unused and ctx.task.unused_input_code else ()
                     raise CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream "
-                                      f"gradient.\n{problem.text}", case)
+                                      f"gradient.\n{problem.text}{note}", case, codes)
 
         for_all(ctx, cases, prop)
 

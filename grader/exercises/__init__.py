@@ -36,6 +36,7 @@ class FunctionTask:
     checks: list  # list[grader.properties.Check], filled in by the topic module
     probes: Callable[[], list]  # a few typical cases for diagnosis
     device_argument: int | None = None  # index of a `device=` parameter, if the contract has one
+    unused_input_code: str | None = None  # diagnosis when an input gets no gradient at all
 
     def call_text(self, case) -> str:
         return f"{self.call_name}({case.describe()})"
