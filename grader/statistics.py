@@ -311,19 +311,15 @@ class InitCase:
         """A float32 tensor of NaN, so any element the candidate leaves unfilled shows."""
         return torch.full(self.shape, math.nan)
 
-    def describe(self, entry_point: str) -> str:
-        args = [f"torch.empty{self.shape}"] + [f"{k}={v!r}" for k, v in self.kwargs.items()]
-        return f"{entry_point}({', '.join(args)})"
-
 
 XAVIER_CASES = (InitCase((256, 128), {"gain": 0.5}), InitCase((128, 32, 3, 3)))
+KAIMING_CASES = (InitCase((512, 128), {"a": 0.5}),
+                 InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"}))
 INIT_CASES: dict[str, tuple[InitCase, ...]] = {
     "initialization.xavier_uniform": XAVIER_CASES,
     "initialization.xavier_normal": XAVIER_CASES,
-    "initialization.kaiming_uniform": (InitCase((512, 128), {"a": 0.5}),
-                                       InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"})),
-    "initialization.kaiming_normal": (InitCase((512, 128), {"a": 0.5}),
-                                      InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"})),
+    "initialization.kaiming_uniform": KAIMING_CASES,
+    "initialization.kaiming_normal": KAIMING_CASES,
 }
 
 
@@ -346,7 +342,8 @@ def _spread(exercise: str, case: InitCase) -> tuple[float, float, list[tuple[str
         fan_in, fan_out = fan_in_and_fan_out(shape)
         plain_in, plain_out = fan_in_and_fan_out(shape[:2])
         return xavier_std(fan_in, fan_out, gain), gain, [
-            ("fan", "receptive field ignored (fans from the first two dims only)", xavier_std(plain_in, plain_out, gain)),
+            ("fan", "receptive field ignored (fans from the first two dims only)",
+             xavier_std(plain_in, plain_out, gain)),
             ("fan", "fan_in used for both fans", xavier_std(fan_in, fan_in, gain)),
             ("fan", "fan_out used for both fans", xavier_std(fan_out, fan_out, gain)),
             ("gain", "gain ignored", xavier_std(fan_in, fan_out, 1.0)),
@@ -567,8 +564,8 @@ def law_power(null: Law, truth: Law, n: int, alpha: float) -> float:
     gap = ks_distance(null, truth) - critical
     powers = [1 - 2 * math.exp(-2 * n * gap ** 2) if gap > 0 else 0.0]
     low, high = std_interval(null, n, alpha)
-    se = truth.std ** 2 * math.sqrt((truth.kurtosis - 1) / n)  # of mean(x^2)
-    powers.append(1 - (stats.norm.cdf((high ** 2 - truth.std ** 2) / se) - stats.norm.cdf((low ** 2 - truth.std ** 2) / se)))
+    mean, se = truth.std ** 2, truth.std ** 2 * math.sqrt((truth.kurtosis - 1) / n)  # of mean(x^2) under the truth
+    powers.append(1 - (stats.norm.cdf((high ** 2 - mean) / se) - stats.norm.cdf((low ** 2 - mean) / se)))
     if null.family == "uniform":
         low = null.bound * (1 - bound_margin(n, alpha))
         high = null.bound * (1 + BOUND_RTOL)

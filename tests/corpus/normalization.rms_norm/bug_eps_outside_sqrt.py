@@ -1,7 +1,4 @@
 # expect: fail eps
-import torch
-
-
 def rms_norm(x, weight, eps=1e-6):
     rms = x.pow(2).mean(dim=-1, keepdim=True).sqrt()
     return weight * x / (rms + eps)
