@@ -1,4 +1,4 @@
-# expect: fail inplace
+# expect: fail running-stats
 import torch
 
 
