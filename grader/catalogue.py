@@ -47,6 +47,13 @@ class Exercise:
         args = self._stub_function(method).args
         return [a.arg for a in args.posonlyargs + args.args if a.arg != "self"]
 
+    def defaults(self, method: str | None = None) -> dict:
+        """{parameter: default value} of the entry point, from the stub."""
+        args = self._stub_function(method).args
+        names = self.signature(method)
+        return {name: ast.literal_eval(value) for name, value in zip(names[len(names) - len(args.defaults):],
+                                                                     args.defaults)}
+
     def required(self, method: str | None = None) -> int:
         """How many leading parameters have no default."""
         args = self._stub_function(method).args
@@ -741,6 +748,7 @@ Write sgd_step_l1_l2(param, grad, lr, l1=0.0, l2=0.0).
 The gradient of l1 * sum|w| is l1 * sign(w) (0 at w = 0); of (l2 / 2) * sum(w^2) it is
 l2 * w. Graded: values and gradients for many shapes, exact zeros in param, several
 lr/l1/l2 (zero included), param and grad left unmodified, float64 in and out, the device.
+Gradients through the step are not graded: like torch.optim, an update runs outside autograd.
 Forbidden: torch.optim.
 ''',
     hints=(

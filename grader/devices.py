@@ -22,6 +22,10 @@ from torch.utils._pytree import tree_leaves
 from grader.checking import Inconclusive
 
 
+_CPU_INDICES_ALLOWED = {torch.ops.aten.index, torch.ops.aten.index_put, torch.ops.aten.index_put_,
+                        torch.ops.aten._index_put_impl_}
+
+
 class _DeviceWatch(TorchDispatchMode):
     @classmethod
     def _should_skip_dynamo(cls) -> bool:
@@ -36,7 +40,9 @@ class _DeviceWatch(TorchDispatchMode):
 
     def __torch_dispatch__(self, func, types, args=(), kwargs=None):
         kwargs = kwargs or {}
-        tensors = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+        # Indexing accepts CPU index tensors for a tensor on any device: only `self` counts there.
+        watched = args[:1] if func.overloadpacket in _CPU_INDICES_ALLOWED else (args, kwargs)
+        tensors = [t for t in tree_leaves(watched) if isinstance(t, torch.Tensor)]
         devices = {t.device.type for t in tensors if not (t.device.type == "cpu" and t.dim() == 0)}
         if len(devices) > 1 and self.mixed is None:
             shapes = ", ".join(f"{t.device.type} {tuple(t.shape)}" for t in tensors)

@@ -69,7 +69,8 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
     "polarity": (
         "True and False (or sin and cos) swapped",
         "The result is the logical complement, or the two roles are swapped: True must mark what is allowed / a "
-        "real token; for positional encodings sin goes in the even columns and cos in the odd ones.",
+        "real token; for positional encodings sin goes in the even columns and cos in the odd ones; dropout keeps "
+        "a unit with probability 1 - p, not p (p is the drop probability).",
     ),
     "off-by-one": (
         "off by one",
@@ -95,11 +96,107 @@ EXPLANATIONS: dict[str, tuple[str, str]] = {
         "exp of a large score overflows to inf, and inf / inf is NaN. Subtract the maximum before the "
         "exponential (torch.softmax and torch.logsumexp do this for you).",
     ),
+    "variance-bias": (
+        "biased and unbiased variance mixed up",
+        "Normalise with the biased (population) variance, dividing by n: x.var(unbiased=False) or "
+        "((x - mean) ** 2).mean(). torch.var divides by n - 1 by default. BatchNorm's running_var is the one "
+        "place that uses the unbiased estimate.",
+    ),
+    "eps": (
+        "eps in the wrong place",
+        "eps goes inside the square root: (x - mean) / sqrt(var + eps). sqrt(var) + eps, or no eps at all, "
+        "differs exactly where eps matters: rows or channels with a tiny variance (and it divides by zero on "
+        "a constant row).",
+    ),
+    "axis": (
+        "statistics over the wrong dims",
+        "LayerNorm and RMSNorm normalise each position over its features: the last dim, keepdim=True. BatchNorm "
+        "normalises each channel over every dim except 1 (batch and spatial dims). A hard-coded dim that only "
+        "works for 2-D input, or a reduction that includes the channel dim, gives the wrong statistics.",
+    ),
+    "affine": (
+        "weight and bias missing, swapped or misapplied",
+        "After normalising, scale by weight then add bias: x_hat * weight + bias. Adding the bias before the "
+        "scale, swapping the two, using (1 + weight), or leaving them out changes every output.",
+    ),
+    "centering": (
+        "centring wrong",
+        "LayerNorm subtracts the mean before dividing; RMSNorm does not subtract anything: x / sqrt(mean(x^2) + "
+        "eps) * weight. Subtracting the mean in RMSNorm turns it into LayerNorm without a bias.",
+    ),
+    "running-stats": (
+        "running statistics not updated in place, or with the biased variance",
+        "The caller's running_mean and running_var must change in place (running_mean.mul_(1 - m).add_(m * mean) "
+        "under torch.no_grad()); `running_mean = ...` only rebinds a local name. running_var takes the UNBIASED "
+        "batch variance (times n / (n - 1)), as PyTorch does.",
+    ),
+    "momentum": (
+        "momentum applied the wrong way round",
+        "PyTorch's momentum weights the NEW statistic: r = (1 - momentum) * r + momentum * batch_stat. The "
+        "opposite (momentum * r + (1 - momentum) * stat) is the convention of some other frameworks.",
+    ),
+    "train-eval": (
+        "training behaviour in eval, or the reverse",
+        "In training, BatchNorm normalises with the batch statistics and updates the running ones; in eval it "
+        "uses the running statistics and changes nothing. Dropout drops units only in training and is the "
+        "identity in eval.",
+    ),
+    "fan": (
+        "wrong fan",
+        "fan_in = size(1) * receptive field, fan_out = size(0) * receptive field, with the receptive field the "
+        "product of the dims after the first two (an nn.Linear weight is (out_features, in_features)). Swapping "
+        "them, ignoring `mode`, ignoring the kernel size, or using fan_in for both in Xavier gives the wrong "
+        "spread.",
+    ),
+    "gain": (
+        "gain missing or wrong",
+        "Multiply by the gain: the `gain` argument for Xavier; calculate_gain(nonlinearity, a) for Kaiming "
+        "(sqrt(2 / (1 + a^2)) for leaky_relu, sqrt(2) for relu, 5/3 for tanh). Ignoring it, or using ReLU's "
+        "sqrt(2) for every nonlinearity, changes the std.",
+    ),
+    "bound": (
+        "wrong constant in the bound or the std",
+        "A uniform U(-b, b) has std b / sqrt(3). Xavier's bound is gain * sqrt(6 / (fan_in + fan_out)); "
+        "Kaiming's is gain * sqrt(3 / fan). normal_(mean, std) takes a standard deviation: passing the variance "
+        "(2 / fan) or the std as the uniform bound gives the wrong spread.",
+    ),
+    "distribution": (
+        "normal instead of uniform, or the reverse",
+        "The *_uniform_ initialisers draw from U(-b, b) (tensor.uniform_), the *_normal_ ones from N(0, std^2) "
+        "(tensor.normal_). With the right std the two still differ in shape, which a KS test sees.",
+    ),
+    "mask-shared": (
+        "one dropout mask shared across the batch",
+        "Every element gets its own independent draw: a mask of x's full shape (torch.rand_like(x) > p). A mask "
+        "of shape (1, D), or one drawn once and reused, drops the same features for every sample.",
+    ),
+    "edge": (
+        "edge case mishandled",
+        "Edge values of the arguments need care: dropout with p = 0 is the identity and p = 1 gives zeros (1 / "
+        "(1 - p) is infinite, and 0 * inf = NaN); sign(0) = 0 for the L1 gradient (torch.sign), not 1 and not "
+        "0 / 0.",
+    ),
+    "smoothing-mass": (
+        "label-smoothing mass wrong",
+        "PyTorch's smoothed target puts 1 - s on the true class plus s / C on EVERY class (true one included), so "
+        "it sums to 1. s / (C - 1) on the other classes only is a different convention; a target that does not "
+        "sum to 1 is a bug.",
+    ),
+    "reduction": (
+        "sum instead of mean over the batch",
+        "The loss is the mean over the N examples, as F.cross_entropy's default reduction='mean'. Summing makes "
+        "it (and the gradient) N times too large.",
+    ),
+    "sign": (
+        "sign wrong",
+        "Check each sign: the cross-entropy is -sum q log p (positive); the L1 gradient is l1 * sign(w) (not "
+        "l1 * w, which is L2's form); the SGD step subtracts lr * gradient.",
+    ),
     "inplace": (
         "modifies its inputs or does not work in place",
-        "A function must not change tensors it was given unless the contract says so (masked_fill_, +=, "
+        "A function must not change tensors it was given unless the contract says so (masked_fill_, +=, sub_ "
         "and slice assignment on an argument do). In-place initialisers must fill and return the tensor they "
-        "were given.",
+        "were given (under torch.no_grad(), so a Parameter can be filled).",
     ),
 }
 

@@ -36,12 +36,13 @@ def matching_variants(ctx: Context) -> tuple[list[str], bool]:
         try:
             bound = ctx.task.bind(ctx, case)
             args = map_tensors(lambda t: t.to(ctx.device), bound.args)
-            got = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
+            got = as_outputs(call_candidate(ctx, bound.candidate, map_tensors(torch.clone, args), case),
+                             ctx.task.outputs)
         except CheckFailed:
             return [], False
         with torch.no_grad():
             if bound.reference is not None:
-                agrees += _same(got, as_outputs(bound.reference(*args), ctx.task.outputs))
+                agrees += _same(got, _outputs(ctx, bound.reference, args))
             for code, variants in bound.variants.items():
                 if any(_same(got, _outputs(ctx, variant, args)) for variant in variants):
                     hits[code] = hits.get(code, 0) + 1
@@ -51,8 +52,8 @@ def matching_variants(ctx: Context) -> tuple[list[str], bool]:
 
 
 def _outputs(ctx: Context, variant, args):
-    try:
-        return as_outputs(variant(*args), ctx.task.outputs)
+    try:  # on copies: an in-place variant must not change the probe for the next one
+        return as_outputs(variant(*map_tensors(torch.clone, args)), ctx.task.outputs)
     except Exception:  # noqa: BLE001 - a variant that cannot run on this probe matches nothing
         return None
 

@@ -99,7 +99,7 @@ def gradients_match_reference(cases: st.SearchStrategy) -> Check:
             if bound.reference is None:
                 raise Inconclusive(bound.why_no_reference)
             args = on_device(ctx, bound.args)
-            leaves = [i for i, a in enumerate(args) if is_float_tensor(a)]
+            leaves = [i for i, a in enumerate(args) if is_float_tensor(a) and i not in bound.frozen]
 
             def grads(fn, inputs, candidate):
                 inputs = tuple(a.detach().clone().requires_grad_() if i in leaves else a

@@ -23,6 +23,7 @@ class Bound:
     names: tuple[str, ...]
     variants: dict[str, list[Callable]] = field(default_factory=dict)  # diagnosis code -> known-bug versions
     why_no_reference: str = ""
+    frozen: tuple[int, ...] = ()  # float arguments not differentiated (buffers such as running statistics)
 
 
 @dataclass
@@ -37,17 +38,26 @@ class FunctionTask:
     probes: Callable[[], list]  # a few typical cases for diagnosis
     device_argument: int | None = None  # index of a `device=` parameter, if the contract has one
     unused_input_code: str | None = None  # diagnosis when an input gets no gradient at all
+    frozen: tuple[int, ...] = ()  # see Bound.frozen
 
     def call_text(self, case) -> str:
         return f"{self.call_name}({case.describe()})"
 
     def bind(self, ctx, case) -> Bound:
-        return Bound(ctx.entry, self.reference, case.args, case.names, self.variants)
+        return Bound(ctx.entry, self.reference, case.args, case.names, self.variants, frozen=self.frozen)
 
     def device_args(self, args: tuple, device) -> tuple:
         if self.device_argument is None:
             return args
         return args[:self.device_argument] + (device,) + args[self.device_argument + 1:]
+
+
+def sampled_task(call_name: str, checks: list, outputs: tuple[str, ...] = ("output",)) -> FunctionTask:
+    """An exercise whose output is random (initialisers, dropout): no reference values to compare
+    with, so its checks test samples (grader/statistics.py) and exact properties, and name the bug
+    themselves."""
+    return FunctionTask(call_name=call_name, reference=None, outputs=outputs, variants={}, checks=checks,
+                        probes=list)
 
 
 def load_task(exercise: Exercise):

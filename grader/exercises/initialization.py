@@ -5,13 +5,19 @@ making one classic mistake. Their output is random, so no value-by-value compari
 can name them: grader.statistics tests a filled tensor against the law each bug
 predicts (the `fan`, `gain`, `bound` and `distribution` codes), and `inplace` is an
 exact check (the function must fill and return the tensor it was given).
-tests/test_statistics.py runs every variant here through the statistical tests.
+tests/test_statistics.py runs every variant here through the statistical tests. The
+tasks (the checks) follow at the end of the module.
 """
 from __future__ import annotations
 
 import math
 
 import torch
+
+from grader import catalogue, statistics
+from grader.checking import Case, CheckFailed, call_candidate, describe_call
+from grader.exercises import sampled_task
+from grader.properties import Check
 
 from reference.initialization import fan_in_and_fan_out, kaiming_fan
 
@@ -174,3 +180,106 @@ BUGS = {
         "inplace": [kaiming_normal_new_tensor],
     },
 }
+
+
+# --- checks: initialisers are graded on samples, not value by value ----------------------
+
+
+def init_case(exercise_id: str, tensor: torch.Tensor, kwargs: dict | None = None) -> Case:
+    """A call of the initialiser: the tensor plus every optional argument, positionally, defaults filled in."""
+    exercise = catalogue.get(exercise_id)
+    values = {**exercise.defaults(), **(kwargs or {})}
+    names = exercise.signature()
+    return Case((tensor, *(values[name] for name in names[1:])), tuple(names))
+
+
+def fill(ctx, case: Case, deep: bool = False) -> torch.Tensor:
+    """Call the candidate on `case`; return what it returned, which must be a tensor."""
+    returned = call_candidate(ctx, ctx.entry, case.args, case, deep)
+    if not isinstance(returned, torch.Tensor):
+        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nIt returned {type(returned).__name__}: an in-place "
+                          "initialiser returns the tensor it filled (`return tensor`).", case, ("inplace",))
+    return returned
+
+
+def fills_in_place(exercise_id: str) -> Check:
+    def run(ctx):
+        tensor = torch.full((64, 32), math.nan, device=ctx.device)
+        case = init_case(exercise_id, tensor)
+        returned = fill(ctx, case, deep=True)
+        if torch.isnan(tensor).any():
+            raise CheckFailed(f"Called {describe_call(ctx, case)} on a tensor full of NaN.\nThe tensor you were given "
+                              "still holds NaN afterwards: fill it in place (tensor.uniform_ / normal_ / copy_) "
+                              "instead of building a new one.", case, ("inplace",))
+        if returned.data_ptr() != tensor.data_ptr() or returned.shape != tensor.shape:
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nIt filled the tensor but returned a different "
+                              "one: return the tensor you were given.", case, ("inplace",))
+
+    return Check("fills the given tensor in place and returns it", run)
+
+
+def works_on_a_parameter(exercise_id: str) -> Check:
+    def run(ctx):
+        parameter = torch.nn.Parameter(torch.empty(64, 32, device=ctx.device))
+        case = init_case(exercise_id, parameter)
+        case.note = "an nn.Parameter, requires_grad=True"
+        returned = fill(ctx, case)
+        if returned.grad_fn is not None or parameter.grad_fn is not None:
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe result carries autograd history "
+                              f"({type(returned.grad_fn).__name__}): initialise under torch.no_grad().", case)
+
+    return Check("fills an nn.Parameter without autograd history", run)
+
+
+def keeps_dtype(exercise_id: str) -> Check:
+    def run(ctx):
+        tensor = torch.full((64, 32), math.nan, dtype=torch.float64, device=ctx.device)
+        case = init_case(exercise_id, tensor)
+        returned = fill(ctx, case)
+        if returned.dtype != torch.float64 or torch.isnan(tensor).any():
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe float64 tensor came back as "
+                              f"{str(returned.dtype).replace('torch.', '')}" + (" and unfilled" if
+                              torch.isnan(tensor).any() else "") + ": keep the tensor's dtype.", case, ("dtype",))
+
+    return Check("keeps the tensor's dtype (float64 stays float64)", run)
+
+
+def follows_the_target_law(exercise_id: str) -> Check:
+    """The statistical tests of grader/statistics.py on one filled tensor per designed case."""
+
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        cases, samples = [], []
+        for design in statistics.INIT_CASES[exercise_id]:
+            tensor = design.make_tensor().to(ctx.device)
+            case = init_case(exercise_id, tensor, design.kwargs)
+            returned = fill(ctx, case)
+            cases.append(case)
+            samples.append(returned if not torch.isnan(returned).any() else tensor)
+        verdict = statistics.check_init(exercise_id, samples)
+        if not verdict.passed:
+            per_case = len(verdict.results) // len(cases)
+            lines = []
+            for i, case in enumerate(cases):
+                failed = [r for r in verdict.results[i * per_case:(i + 1) * per_case] if not r.passed]
+                if failed:
+                    law = statistics.init_hypotheses(exercise_id, statistics.INIT_CASES[exercise_id][i])[0].law
+                    lines.append(f"Called {describe_call(ctx, case)}: expected {law}.")
+                    lines += [f"  {r.name}: {r.message}" for r in failed]
+            raise CheckFailed("\n".join(lines), None, (verdict.code,) if verdict.code else ())
+
+    return Check("the values follow the target distribution (std, KS and bound tests, false-reject rate < 1e-6)",
+                 run)
+
+
+def init_task(exercise_id: str, call_name: str):
+    return sampled_task(call_name, outputs=("tensor",), checks=[
+        fills_in_place(exercise_id),
+        works_on_a_parameter(exercise_id),
+        keeps_dtype(exercise_id),
+        follows_the_target_law(exercise_id),
+    ])
+
+
+TASKS = {exercise_id: init_task(exercise_id, catalogue.get(exercise_id).entry_point)
+         for exercise_id in statistics.INIT_CASES}

@@ -1,5 +1,7 @@
 """Known-bug variants of the normalisation exercises, for diagnosis.
 
+The tasks (inputs, checks, probes) follow at the end of the module.
+
 BUGS[exercise_id][code] lists plain functions with the reference's signature, each
 making one classic mistake (the format of attention.SDPA_BUGS). Diagnosis runs the
 candidate and every variant on probe inputs and names the code whose variant agrees.
@@ -22,7 +24,12 @@ from __future__ import annotations
 from functools import partial
 
 import torch
+from hypothesis import strategies as st
 
+from grader.checking import Case, generator, tensor_seed
+from grader.exercises import Bound, FunctionTask
+from grader.properties import (follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+                               matches_reference, smoke, stays_on_device)
 from reference import normalization as ref
 
 
@@ -133,12 +140,12 @@ BUGS = {
     },
     "normalization.batch_norm": {
         "variance-bias": [partial(batch_norm_variant, unbiased=True)],  # torch.var's default, for normalising
-        "running-stats": [partial(batch_norm_variant, running_var_unbiased=False)],  # biased var into running_var
         "eps": [partial(batch_norm_variant, eps_outside=True)],  # sqrt(var) + eps
         "axis": [partial(batch_norm_variant, all_dims=True)],  # range(1, ...) for range(2, ...): channel dim too
         "momentum": [partial(batch_norm_variant, reversed_momentum=True)],  # momentum * r + (1 - momentum) * stat
         "train-eval": [partial(batch_norm_variant, batch_stats_in_eval=True)],  # batch statistics in eval too
-        "inplace": [partial(batch_norm_variant, in_place=False)],  # running_mean = ...: caller's buffers unchanged
+        "running-stats": [partial(batch_norm_variant, running_var_unbiased=False),  # biased var into running_var
+                          partial(batch_norm_variant, in_place=False)],  # running_mean = ...: buffers unchanged
         "stability": [partial(batch_norm_variant, one_pass=True)],  # E[x^2] - E[x]^2 per channel
     },
     "normalization.rms_norm": {
@@ -149,3 +156,149 @@ BUGS = {
         "scale": [rms_norm_l2],
     },
 }
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+EPS = (1e-5, 1e-3, 0.5)  # 0.5 makes eps matter for unit-variance rows
+
+
+@st.composite
+def feature_inputs(draw, with_bias=True, large=False):
+    """x (1-4 dims, size-1 dims included) with weight and bias over the last dim; `large`: offsets and
+    scales up to 1e3, where a one-pass E[x^2] - E[x]^2 variance loses its digits."""
+    shape = draw(st.lists(st.integers(1, 5), min_size=1, max_size=4))
+    eps = draw(st.sampled_from(EPS))
+    scale, offset = (draw(st.sampled_from([1e-2, 1.0, 1e3])), draw(st.sampled_from([-1e3, 1e3]))) if large \
+        else (1.0, 0.0)
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    x = torch.randn(*shape, generator=gen) * scale + offset  # (..., D)
+    weight = torch.randn(shape[-1], generator=gen)  # (D,)
+    note = f"eps={eps}" + (f", x ~ {offset:g} + {scale:g} * N(0, 1)" if large else "")
+    if not with_bias:
+        return Case((x, weight, eps), ("x", "weight", "eps"), note, seed)
+    bias = torch.randn(shape[-1], generator=gen)  # (D,)
+    return Case((x, weight, bias, eps), ("x", "weight", "bias", "eps"), note, seed)
+
+
+@st.composite
+def batch_norm_inputs(draw, large=False, training=None):
+    """(N, C) or (N, C, H, W) with N >= 2, training or eval, running statistics, momentum and eps."""
+    n, c = draw(st.integers(2, 4)), draw(st.integers(1, 4))
+    spatial = draw(st.sampled_from([(), (1, 1), (2, 3)]))
+    train = draw(st.booleans()) if training is None else training
+    momentum, eps = draw(st.sampled_from([0.1, 0.3])), draw(st.sampled_from(EPS))
+    offset = draw(st.sampled_from([-1e3, 1e3])) if large else 0.0
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    x = torch.randn(n, c, *spatial, generator=gen) + offset  # (N, C, *)
+    running_mean = torch.randn(c, generator=gen) + offset  # (C,)
+    running_var = torch.rand(c, generator=gen) + 0.5  # (C,), positive
+    weight, bias = torch.randn(c, generator=gen), torch.randn(c, generator=gen)  # (C,), (C,)
+    note = f"{'training' if train else 'eval'}, momentum={momentum}, eps={eps}" + (f", offset {offset:g}" if large
+                                                                                  else "")
+    return Case((x, running_mean, running_var, weight, bias, train, momentum, eps),
+                ("x", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"), note, seed)
+
+
+def _probe(shape, eps, seed, with_bias=True):
+    gen = generator(300 + seed)
+    x = torch.randn(*shape, generator=gen) * 2 + 1  # (..., D): not centred, not unit variance
+    weight = torch.rand(shape[-1], generator=gen) * 2 + 0.5  # (D,): far from 1
+    if not with_bias:
+        return Case((x, weight, eps), ("x", "weight", "eps"), f"eps={eps}", seed)
+    bias = torch.randn(shape[-1], generator=gen) * 3  # (D,): far from 0
+    return Case((x, weight, bias, eps), ("x", "weight", "bias", "eps"), f"eps={eps}", seed)
+
+
+def _batch_probe(shape, training, seed):
+    gen = generator(400 + seed)
+    c = shape[1]
+    x = torch.randn(*shape, generator=gen) * 2 + 1  # (N, C, *)
+    return Case((x, torch.randn(c, generator=gen), torch.rand(c, generator=gen) + 0.5,
+                 torch.rand(c, generator=gen) + 0.5, torch.randn(c, generator=gen), training, 0.3, 0.5),
+                ("x", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"),
+                "training" if training else "eval", seed)
+
+
+class BatchNormTask(FunctionTask):
+    """batch_norm's outputs are y and the running statistics after the call: the candidate updates
+    copies of them in place, and both are compared with the reference's."""
+
+    def bind(self, ctx, case) -> Bound:
+        return Bound(with_running_stats(ctx.entry), with_running_stats(self.reference), case.args, case.names,
+                     {code: [with_running_stats(v) for v in vs] for code, vs in self.variants.items()})
+
+
+def with_running_stats(fn):
+    def call(x, running_mean, running_var, *rest):
+        running_mean, running_var = running_mean.clone(), running_var.clone()
+        y = fn(x, running_mean, running_var, *rest)
+        return y, running_mean.detach(), running_var.detach()
+
+    return call
+
+
+def _norm_checks(cases, large_cases, small_case):
+    return [
+        smoke(small_case),
+        matches_reference("matches the reference (1-4 dims, size-1 dims, eps up to 0.5)", cases),
+        matches_reference("offsets and scales up to 1e3 stay accurate (two-pass variance)", large_cases,
+                          extreme_codes=("stability",)),
+        gradients_match_reference(cases),
+        follows_float64(cases),
+        leaves_inputs_unchanged(cases),
+        stays_on_device(small_case),
+    ]
+
+
+_LAYER_CASES = feature_inputs()
+_RMS_CASES = feature_inputs(with_bias=False)
+_BATCH_CASES = batch_norm_inputs()
+
+LAYER_NORM = FunctionTask(
+    call_name="layer_norm",
+    reference=ref.layer_norm,
+    outputs=("y",),
+    variants=BUGS["normalization.layer_norm"],
+    probes=lambda: [_probe((2, 3, 4), 0.5, 0), _probe((3, 5), 1e-5, 1), _probe((2, 2, 2, 3), 0.5, 2)],
+    checks=_norm_checks(_LAYER_CASES, feature_inputs(large=True), lambda: _probe((2, 3), 1e-5, 9)),
+)
+
+RMS_NORM = FunctionTask(
+    call_name="rms_norm",
+    reference=ref.rms_norm,
+    outputs=("y",),
+    variants=BUGS["normalization.rms_norm"],
+    probes=lambda: [_probe((2, 3, 4), 0.5, 0, False), _probe((3, 5), 1e-6, 1, False),
+                    _probe((2, 2, 2, 3), 0.5, 2, False)],
+    checks=_norm_checks(_RMS_CASES, feature_inputs(with_bias=False, large=True),
+                        lambda: _probe((2, 3), 1e-6, 9, False)),
+)
+
+BATCH_NORM = BatchNormTask(
+    call_name="batch_norm",
+    reference=ref.batch_norm,
+    outputs=("y", "running_mean", "running_var"),
+    variants=BUGS["normalization.batch_norm"],
+    frozen=(1, 2),  # running statistics: buffers, not differentiated
+    probes=lambda: [_batch_probe((3, 2), True, 0), _batch_probe((2, 3, 2, 2), True, 1),
+                    _batch_probe((2, 3, 2, 2), False, 2)],
+    checks=[
+        smoke(lambda: _batch_probe((3, 2), True, 9)),
+        matches_reference("training: output and running statistics match the reference",
+                          batch_norm_inputs(training=True)),
+        matches_reference("eval: normalises with the running statistics and leaves them unchanged",
+                          batch_norm_inputs(training=False)),
+        matches_reference("offsets up to 1e3 stay accurate (two-pass variance)", batch_norm_inputs(large=True),
+                          extreme_codes=("stability",)),
+        gradients_match_reference(_BATCH_CASES),
+        follows_float64(_BATCH_CASES),
+        leaves_inputs_unchanged(_BATCH_CASES),
+        stays_on_device(lambda: _batch_probe((3, 2), True, 9)),
+    ],
+)
+
+TASKS = {"normalization.layer_norm": LAYER_NORM, "normalization.batch_norm": BATCH_NORM,
+         "normalization.rms_norm": RMS_NORM}

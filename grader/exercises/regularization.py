@@ -1,5 +1,7 @@
 """Known-bug variants of the regularisation exercises.
 
+The tasks (inputs, checks, probes) follow at the end of the module.
+
 BUGS[exercise_id][code] lists plain functions with the reference's signature, each
 making one classic mistake. label_smoothing and l1_l2_step are deterministic: diagnosis
 runs the candidate and each variant on probe inputs and names the code whose variant
@@ -17,7 +19,14 @@ from __future__ import annotations
 
 import torch
 import torch.nn.functional as F
+from hypothesis import strategies as st
 
+from grader import statistics
+from grader.checking import (Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor, generator,
+                             tensor_seed)
+from grader.exercises import FunctionTask, sampled_task
+from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+                               matches_reference, smoke, stays_on_device)
 from reference import regularization as ref
 
 
@@ -144,3 +153,189 @@ BUGS = {
         "reduction": [sgd_mean_penalty],
     },
 }
+
+
+# --- inputs ------------------------------------------------------------------------------
+
+
+@st.composite
+def smoothing_inputs(draw, magnitude=1.0):
+    n, c = draw(st.integers(1, 6)), draw(st.integers(1, 8))
+    smoothing = draw(st.sampled_from([0.0, 0.1, 0.25, 0.5, 1.0]))
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    logits = torch.randn(n, c, generator=gen) * magnitude  # (N, C)
+    target = torch.randint(c, (n,), generator=gen)  # (N,)
+    note = f"smoothing={smoothing}" + (f", logits up to {magnitude:g}" if magnitude > 1 else "")
+    return Case((logits, target, smoothing), ("logits", "target", "smoothing"), note, seed)
+
+
+@st.composite
+def sgd_inputs(draw):
+    shape = draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
+    lr, l1, l2 = (draw(st.sampled_from(v)) for v in ([0.01, 0.1, 1.0], [0.0, 0.01, 0.5], [0.0, 0.1, 0.9]))
+    seed = draw(tensor_seed())
+    gen = generator(seed)
+    param = torch.randn(*shape, generator=gen)
+    param = param.masked_fill(torch.rand(*shape, generator=gen) < 0.3, 0.0)  # exact zeros: sign(0) = 0
+    grad = torch.randn(*shape, generator=gen)
+    return Case((param, grad, lr, l1, l2), ("param", "grad", "lr", "l1", "l2"), "some params exactly 0", seed)
+
+
+def _smoothing_probe(n, c, smoothing, seed):
+    gen = generator(500 + seed)
+    return Case((torch.randn(n, c, generator=gen) * 2, torch.randint(c, (n,), generator=gen), smoothing),
+                ("logits", "target", "smoothing"), f"smoothing={smoothing}", seed)
+
+
+def _sgd_probe(seed):
+    gen = generator(600 + seed)
+    param = torch.tensor([-1.5, 0.0, 0.7, 2.0, 0.0, -0.3])
+    return Case((param, torch.randn(6, generator=gen), 0.1, 0.3, 0.2), ("param", "grad", "lr", "l1", "l2"),
+                "some params exactly 0", seed)
+
+
+_SMOOTHING_CASES = smoothing_inputs()
+_SGD_CASES = sgd_inputs()
+
+LABEL_SMOOTHING = FunctionTask(
+    call_name="label_smoothing_cross_entropy",
+    reference=ref.label_smoothing_cross_entropy,
+    outputs=("loss",),
+    variants=BUGS["regularization.label_smoothing"],
+    probes=lambda: [_smoothing_probe(4, 5, 0.2, 0), _smoothing_probe(3, 3, 0.5, 1)],
+    checks=[
+        smoke(lambda: _smoothing_probe(2, 3, 0.1, 9)),
+        matches_reference("matches F.cross_entropy(label_smoothing=...) for many N, C and smoothing",
+                          _SMOOTHING_CASES),
+        matches_reference("stable for logits up to 1e4", smoothing_inputs(magnitude=1e4),
+                          extreme_codes=("stability",)),
+        gradients_match_reference(_SMOOTHING_CASES),
+        follows_float64(_SMOOTHING_CASES),
+        leaves_inputs_unchanged(_SMOOTHING_CASES),
+        stays_on_device(lambda: _smoothing_probe(2, 3, 0.1, 9)),
+    ],
+)
+
+SGD_L1_L2 = FunctionTask(
+    call_name="sgd_step_l1_l2",
+    reference=ref.sgd_step_l1_l2,
+    outputs=("new_param",),
+    variants=BUGS["regularization.l1_l2_step"],
+    probes=lambda: [_sgd_probe(0), _sgd_probe(1)],
+    checks=[
+        smoke(lambda: _sgd_probe(9)),
+        matches_reference("matches param - lr * (grad + l1 * sign(param) + l2 * param)", _SGD_CASES),
+        follows_float64(_SGD_CASES),
+        leaves_inputs_unchanged(_SGD_CASES),
+        stays_on_device(lambda: _sgd_probe(9)),
+    ],
+)
+
+
+# --- dropout: graded on samples (grader/statistics.py) plus exact checks ------------------
+
+
+def _dropout_case(x, p, training=True, note=""):
+    return Case((x, p, training), ("x", "p", "training"), note)
+
+
+def _drop(ctx, case, deep=False) -> torch.Tensor:
+    out = as_outputs(call_candidate(ctx, ctx.entry, case.args, case, deep), ("output",))[0]
+    if out.shape != case.args[0].shape:
+        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe output has shape {tuple(out.shape)}, expected "
+                          f"{tuple(case.args[0].shape)}.", case, ("shape",))
+    return out
+
+
+def _exact(name: str, case_of, expected_of, code: str, explain: str) -> Check:
+    """An exact property of one call: output == expected_of(x)."""
+
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        case = case_of(torch.linspace(1.0, 2.0, 24, device=ctx.device).reshape(4, 6))
+        out = _drop(ctx, case, deep=True)
+        expected = expected_of(case.args[0])
+        if out.dtype != expected.dtype or not torch.equal(out.detach(), expected) or torch.isnan(out).any():
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\n  got      {format_tensor(out)}\n"
+                              f"  expected {format_tensor(expected)}\n{explain}", case, (code,))
+
+    return Check(name, run)
+
+
+def drops_at_the_right_rate() -> Check:
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        outputs, cases = [], []
+        for design in statistics.DROPOUT_CASES:
+            case = _dropout_case(design.make_input().to(ctx.device), design.p)
+            cases.append(case)
+            outputs.append(_drop(ctx, case).detach().cpu())
+        verdict = statistics.check_dropout(outputs)
+        if not verdict.passed:
+            lines = []
+            for case, out, design in zip(cases, outputs, statistics.DROPOUT_CASES):
+                law = statistics.dropout_hypotheses(design)[0].law
+                failed = [r for r in statistics.dropout_tests(design.make_input(), out, law, statistics.dropout_alpha())
+                          if not r.passed]
+                if failed:
+                    lines.append(f"Called {describe_call(ctx, case)}: expected units {law}.")
+                    lines += [f"  {r.name}: {r.message}" for r in failed]
+            raise CheckFailed("\n".join(lines), None, (verdict.code,) if verdict.code else ())
+
+    return Check("drops each unit independently with probability p and scales kept ones by 1/(1-p) "
+                 "(binomial tests, false-reject rate < 1e-6)", run)
+
+
+def gradient_is_mask_over_keep() -> Check:
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        x = torch.linspace(1.0, 2.0, 512, device=ctx.device).reshape(16, 32).requires_grad_()
+        case = _dropout_case(x, 0.3)
+        out = _drop(ctx, case)
+        if not out.requires_grad:
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe output is not connected to x by autograd: "
+                              "no gradient can flow back through your dropout.", case)
+        upstream = torch.randn(x.shape, generator=generator(ctx.seed), device=ctx.device)
+        grad, = torch.autograd.grad((out * upstream).sum(), x)
+        expected = upstream * (out.detach() != 0) / 0.7
+        if not torch.allclose(grad, expected, rtol=1e-5, atol=1e-6):
+            raise CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream gradient g.\n"
+                              "d(loss)/dx should be g * mask / (1 - p), with the same mask as the forward pass; "
+                              f"it differs by up to {(grad - expected).abs().max().item():.3g}.", case)
+
+    return Check("the gradient is mask / (1 - p)", run)
+
+
+def fresh_mask_each_call() -> Check:
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        x = torch.linspace(1.0, 2.0, 512, device=ctx.device).reshape(16, 32)
+        case = _dropout_case(x, 0.5)
+        first, second = (_drop(ctx, case) == 0 for _ in range(2))
+        if torch.equal(first, second):
+            raise CheckFailed(f"Called {describe_call(ctx, case)} twice.\nBoth calls dropped exactly the same units "
+                              "(probability 2^-512 for independent masks): draw a new mask on every call, and do "
+                              "not reseed the generator inside the function.", case)
+
+    return Check("draws a fresh mask on every call", run)
+
+
+_SMALL = lambda: _dropout_case(torch.linspace(1.0, 2.0, 24).reshape(4, 6), 0.3)  # noqa: E731
+
+DROPOUT = sampled_task("dropout", checks=[
+    _exact("eval mode returns x unchanged", lambda x: _dropout_case(x, 0.5, False), lambda x: x, "train-eval",
+           "With training=False dropout is the identity: inverted dropout already rescaled during training."),
+    _exact("p = 0 returns x unchanged", lambda x: _dropout_case(x, 0.0), lambda x: x, "edge",
+           "Nothing is dropped and 1 / (1 - 0) = 1."),
+    _exact("p = 1 returns zeros, not NaN", lambda x: _dropout_case(x, 1.0), torch.zeros_like, "edge",
+           "Everything is dropped; x * 0 / (1 - 1) is 0 / 0 = NaN, so p = 1 needs its own branch."),
+    drops_at_the_right_rate(),
+    gradient_is_mask_over_keep(),
+    fresh_mask_each_call(),
+    leaves_inputs_unchanged(st.just(None).map(lambda _: _SMALL())),
+    stays_on_device(_SMALL),
+])
+
+TASKS = {"regularization.dropout": DROPOUT, "regularization.label_smoothing": LABEL_SMOOTHING,
+         "regularization.l1_l2_step": SGD_L1_L2}
