@@ -155,5 +155,36 @@ def grade(exercise_id: str, path: str, as_json: bool, **options) -> None:
     raise SystemExit(verdict.exit_code)
 
 
+# --- mock interviews (library: mock/app.py) ---
+
+@main.command()
+@click.option("--minutes", type=click.IntRange(min=1), default=45, show_default=True,
+              help="Length of the round: 15% warm-up, 35% deep-dive, 50% coding.")
+@click.option("--topic", "topics", multiple=True, metavar="TOPIC",
+              help="Draw from this topic (repeatable). Default: all.")
+@click.option("--exercise", "exercise_id", metavar="EXERCISE",
+              help="The coding task. Default: one that fits the topics (`qkv list` shows them).")
+@click.option("--seed", type=int, help="Same seed, same questions and exercise (the scorecard shows the seed used).")
+@click.option("--report", type=click.Path(dir_okay=False), metavar="FILE.md",
+              help="Also write the scorecard as Markdown.")
+@click.option("--list", "list_rounds", is_flag=True, help="List the past rounds.")
+@click.option("--show", type=click.IntRange(min=1), metavar="N",
+              help="Print the scorecard of round N (with --report, also write it).")
+@_lang_option
+@_bank_option
+def mock(**options) -> None:
+    """A timed mock interview: warm-up, deep-dive with follow-ups, coding, scorecard.
+
+    Every prompt shows the section's countdown; when a section's time is up the round moves on.
+    In the coding section edit the file it writes in your own editor, then type grade (as often
+    as you like), hint or done. q or Ctrl-C ends the round early; the scorecard of what was done
+    is printed and saved either way (Ctrl-C exits with 130). Answers can be piped in;
+    QKV_MOCK_TIME_SCALE=60 makes a minute pass per second.
+    """
+    from mock import app
+
+    raise SystemExit(app.mock(**options))
+
+
 if __name__ == "__main__":
     main()

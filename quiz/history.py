@@ -3,7 +3,8 @@
 `record` writes one answer and its rescheduled card in one committed transaction,
 so a crash or Ctrl-C loses nothing already answered. WAL mode and a busy timeout let
 two quizzes write to the same file at once; BEGIN IMMEDIATE serialises the
-read-modify-write of a card between them.
+read-modify-write of a card between them. `save_round` keeps the record of each mock
+interview (mock/scorecard.py) in the same file.
 """
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from typing import Iterator
 
 from quiz import schedule
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 DB_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -38,6 +39,15 @@ CREATE TABLE cards (
     card TEXT NOT NULL           -- fsrs.Card.to_json()
 );
 """
+_MIGRATIONS = {  # version -> the statements that bring a file from the version before to it
+    2: """
+CREATE TABLE rounds (
+    id INTEGER PRIMARY KEY,      -- the round's number in `qkv mock --list` and `--show N`
+    started_at TEXT NOT NULL,    -- ISO 8601, UTC
+    record TEXT NOT NULL         -- JSON: everything the scorecard shows (mock/scorecard.py)
+);
+""",
+}
 
 
 def data_dir() -> Path:
@@ -90,12 +100,15 @@ class History:
             db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
             row = db.execute("SELECT version FROM schema_version").fetchone()
             if row is None:
-                for statement in _SCHEMA.split(";")[:-1]:  # not executescript: it would COMMIT first
-                    db.execute(statement)
-                db.execute("INSERT INTO schema_version VALUES (?)", (SCHEMA_VERSION,))
-            elif row[0] != SCHEMA_VERSION:
+                _execute(db, _SCHEMA)
+                db.execute("INSERT INTO schema_version VALUES (1)")
+                row = (1,)
+            if row[0] > SCHEMA_VERSION:
                 raise HistoryError(f"{self.path} has history schema version {row[0]}, but this qkv reads"
-                                   f" only version {SCHEMA_VERSION}; upgrade qkv or move the file away")
+                                   f" only version {SCHEMA_VERSION} or older; upgrade qkv or move the file away")
+            for version in range(row[0] + 1, SCHEMA_VERSION + 1):
+                _execute(db, _MIGRATIONS[version])
+            db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION,))
 
     def record(self, question_id: str, *, response: object, correct: bool, rating: int, at: datetime,
                seconds: float) -> datetime:
@@ -127,3 +140,25 @@ class History:
                                   " FROM answers ORDER BY id")
         return [dict(question_id=qid, answered_at=at, response=json.loads(response), correct=bool(correct),
                      rating=rating, seconds=seconds) for qid, at, response, correct, rating, seconds in cursor]
+
+    def save_round(self, record: dict, *, at: datetime) -> int:
+        """Store a mock interview's record (started at `at`, UTC); return its number."""
+        with self._transaction() as db:
+            cursor = db.execute("INSERT INTO rounds (started_at, record) VALUES (?, ?)",
+                                (at.isoformat(), json.dumps(record, ensure_ascii=False)))
+        return cursor.lastrowid
+
+    def rounds(self) -> list[tuple[int, dict]]:
+        """Every saved round as (number, record), oldest first."""
+        return [(number, json.loads(record)) for number, record in
+                self._db.execute("SELECT id, record FROM rounds ORDER BY id")]
+
+    def round(self, number: int) -> dict | None:
+        """The record of round `number`, or None if there is none."""
+        row = self._db.execute("SELECT record FROM rounds WHERE id = ?", (number,)).fetchone()
+        return row and json.loads(row[0])
+
+
+def _execute(db: sqlite3.Connection, script: str) -> None:
+    for statement in script.split(";")[:-1]:  # not executescript: it would COMMIT first
+        db.execute(statement)

@@ -8,7 +8,7 @@ from datetime import timedelta
 import pytest
 
 from quiz import schedule
-from quiz.history import History, HistoryError
+from quiz.history import SCHEMA_VERSION, History, HistoryError
 from quizkit import T0
 
 
@@ -67,10 +67,10 @@ def test_history_keeps_a_schema_version_and_refuses_another(tmp_path):
     path = tmp_path / "history.sqlite3"
     History(path).close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(1,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
         assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
         db.execute("UPDATE schema_version SET version = 99")
-    with pytest.raises(HistoryError, match="schema version 99, but this qkv reads only version 1"):
+    with pytest.raises(HistoryError, match=f"schema version 99, but this qkv reads only version {SCHEMA_VERSION}"):
         History(path)
 
 
