@@ -117,11 +117,11 @@ def blocks(number: int, record: dict, lang: str) -> list[Block]:
                 ("bullets", [_probe(item, lang) for item in sections["deep_dive"]["items"]]
                  or [t(lang, "mock_nothing")])]
     if sections.get("coding", {}).get("items"):
-        out += [("heading", t(lang, "mock_coding")), ("bullets", _coding(sections["coding"]["items"][0], lang))]
+        out += [("heading", t(lang, "mock_coding")), ("bullets", [_coding(sections["coding"]["items"][0], lang)])]
     topics = topic_scores(record)
     if topics:
         rows = [t(lang, "mock_topic_header").split("|")]
-        rows += [[topic, str(count), _percent(score) + (f" ({t(lang, 'mock_weak')})" if score < WEAK_BELOW else "")]
+        rows += [[topic, str(count), _percent(score) + (t(lang, "mock_weak") if score < WEAK_BELOW else "")]
                  for topic, (count, score) in topics.items()]
         out += [("heading", t(lang, "mock_by_topic")), ("table", rows)]
     out += [("heading", t(lang, "mock_next_steps")), ("bullets", next_steps(record, lang))]
@@ -168,8 +168,8 @@ def _checked(item: dict, lang: str) -> str:
     prompt = _short(item["prompt"][lang])
     if item["correct"]:
         return f"✓ {item['id']}: {prompt}"
-    return f"✗ {item['id']}: {prompt} " + t(lang, "mock_you_vs_answer", response=item["response"][lang],
-                                                  answer=item["answer"][lang])
+    return f"✗ {item['id']}: {prompt}" + t(lang, "mock_you_vs_answer", response=item["response"][lang],
+                                                 answer=item["answer"][lang])
 
 
 def _probe(item: dict, lang: str) -> tuple[str, list[str]]:
@@ -183,20 +183,18 @@ def _probe(item: dict, lang: str) -> tuple[str, list[str]]:
     details += [t(lang, "mock_missed_point", text=point[lang]) for i, point in enumerate(item["key_points"])
                 if covered is not None and i not in covered]
     details += [_checked(q, lang) if "correct" in q else _probe(q, lang)[0] for q in item["follow_ups"]]
-    return f"{item['id']} ({score}): {_short(item['prompt'][lang])}", details
+    return t(lang, "mock_probe", id=item["id"], score=score, prompt=_short(item["prompt"][lang])), details
 
 
-def _coding(item: dict, lang: str) -> list[str]:
+def _coding(item: dict, lang: str) -> tuple[str, list[str]]:
+    """The exercise and its verdict; the file, the checks failed and the diagnosis under it."""
     verdict = item["verdict"]
-    lines = [f"{item['exercise']}: {_verdict(verdict, lang)}",
-             t(lang, "mock_coding_file", path=item["path"], grades=item["grades"], hints=item["hints"])]
-    if verdict is None:
-        return lines
-    if verdict["message"]:
-        lines.append(verdict["message"])
-    lines += [t(lang, "mock_failed_check", name=name) for name, passed in verdict["checks"] if not passed]
-    lines += [f"[{code}] {explain(code)[0]}" for code in verdict["diagnosis"]]
-    return lines
+    details = [t(lang, "mock_coding_file", path=item["path"], grades=item["grades"], hints=item["hints"])]
+    if verdict is not None:
+        details += [verdict["message"]] if verdict["message"] else []
+        details += [t(lang, "mock_failed_check", name=name) for name, passed in verdict["checks"] if not passed]
+        details += [f"[{code}] {explain(code)[0]}" for code in verdict["diagnosis"]]
+    return f"{item['exercise']}: {_verdict(verdict, lang)}", details
 
 
 def _verdict(verdict: dict | None, lang: str) -> str:
