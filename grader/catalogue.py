@@ -124,7 +124,7 @@ Forbidden: torch.nn.functional.scaled_dot_product_attention.
         "Create nothing on the CPU: any constant you build needs device=q.device and dtype=q.dtype.",
     ),
     codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "softmax-dim", "shape",
-           "dtype", "device", "stability", "forbidden"),
+           "dtype", "device", "stability", "inplace", "forbidden"),
     forbidden=("torch.nn.functional.scaled_dot_product_attention",),
     checks="grader.exercises.attention",
 )
@@ -193,7 +193,7 @@ Forbidden: nn.MultiheadAttention, F.multi_head_attention_forward
         "Reshaping (B, h, Lq, hd) straight to (B, Lq, d_model) without the transpose mixes heads and positions.",
     ),
     codes=("scale", "heads", "projection", "mask-polarity", "mask-ignored", "softmax-dim", "shape",
-           "dtype", "device", "forbidden"),
+           "dtype", "device", "inplace", "forbidden"),
     forbidden=("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
     checks="grader.exercises.attention",
 )
@@ -306,7 +306,7 @@ unmodified, and the device (build nothing on the CPU when lengths live elsewhere
         "torch.arange(max_len, device=lengths.device)[None, :] < lengths[:, None] -> (B, max_len).",
         "Use <, not <=: a sequence of length 3 has real tokens at positions 0, 1 and 2.",
     ),
-    codes=("polarity", "off-by-one", "shape", "dtype", "device"),
+    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace"),
     forbidden=(),
     checks="grader.exercises.masking",
 )
@@ -353,7 +353,7 @@ gradient, not NaN: NaN gradients poison every parameter upstream.
         "Use the `dim` argument everywhere, including in any any()/sum() over the slice.",
     ),
     codes=("mask-polarity", "mask-ignored", "mask-after-softmax", "softmax-dim", "fully-masked", "stability",
-           "shape", "dtype", "device"),
+           "shape", "dtype", "device", "inplace"),
     forbidden=(),
     checks="grader.exercises.masking",
 )
@@ -392,7 +392,7 @@ shape (the head dim is required), inputs left unmodified, and the device.
         "padding[:, None, :, None] would mask rows (queries) instead of keys, a classic bug. Build both on "
         "lengths.device.",
     ),
-    codes=("polarity", "off-by-one", "shape", "dtype", "device"),
+    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace"),
     forbidden=(),
     checks="grader.exercises.masking",
 )
@@ -436,7 +436,8 @@ Forbidden: F.layer_norm, nn.LayerNorm, torch.layer_norm.
         "eps goes inside the square root: (x - mean) / torch.sqrt(var + eps). Compute the variance from the "
         "centred values (two passes): E[x^2] - E[x]^2 loses every digit when the mean is large.",
     ),
-    codes=("variance-bias", "eps", "axis", "affine", "stability", "shape", "dtype", "device", "forbidden"),
+    codes=("variance-bias", "eps", "axis", "affine", "centering", "stability", "shape", "dtype", "device",
+           "inplace", "forbidden"),
     forbidden=("torch.nn.functional.layer_norm", "torch.nn.LayerNorm", "torch.layer_norm"),
     checks="grader.exercises.normalization",
 )
@@ -488,7 +489,7 @@ Forbidden: F.batch_norm, nn.BatchNorm1d/2d/3d, torch.batch_norm.
         "statistics and leave them alone.",
     ),
     codes=("variance-bias", "eps", "axis", "affine", "running-stats", "momentum", "train-eval", "stability",
-           "shape", "dtype", "device", "forbidden"),
+           "shape", "dtype", "device", "inplace", "forbidden"),
     forbidden=("torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d",
                "torch.nn.BatchNorm3d", "torch.batch_norm"),
     checks="grader.exercises.normalization",
@@ -527,7 +528,8 @@ Forbidden: F.rms_norm, nn.RMSNorm, torch.rms_norm.
         "the square root.",
         "x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight.",
     ),
-    codes=("centering", "eps", "axis", "affine", "shape", "dtype", "device", "forbidden"),
+    codes=("centering", "eps", "axis", "affine", "scale", "stability", "shape", "dtype", "device", "inplace",
+           "forbidden"),
     forbidden=("torch.nn.functional.rms_norm", "torch.nn.RMSNorm", "torch.rms_norm"),
     checks="grader.exercises.normalization",
 )
@@ -716,7 +718,8 @@ Forbidden: F.cross_entropy with label_smoothing (plain F.cross_entropy / F.nll_l
         "Average over the batch (mean, not sum). s / (C - 1) on the wrong classes only is another convention, "
         "not PyTorch's.",
     ),
-    codes=("smoothing-mass", "reduction", "stability", "shape", "dtype", "device", "forbidden"),
+    codes=("smoothing-mass", "reduction", "stability", "axis", "sign", "shape", "dtype", "device", "inplace",
+           "forbidden"),
     forbidden=("torch.nn.functional.cross_entropy[label_smoothing]", "torch.nn.CrossEntropyLoss[label_smoothing]"),
     checks="grader.exercises.regularization",
 )
@@ -757,7 +760,7 @@ Forbidden: torch.optim.
         "not 2 * l2 * w.",
         "Return a new tensor: param - lr * (...). param.sub_(...) or param -= ... changes the caller's tensor.",
     ),
-    codes=("sign", "scale", "inplace", "shape", "dtype", "device", "forbidden"),
+    codes=("sign", "edge", "scale", "reduction", "inplace", "shape", "dtype", "device", "forbidden"),
     forbidden=("torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW"),
     checks="grader.exercises.regularization",
 )

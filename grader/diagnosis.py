@@ -1,11 +1,11 @@
 """Name the classic bug behind a failing grade (child process).
 
-Two sources, in this order:
-1. codes the failing checks attach themselves (a wrong shape is `shape`, NaN on large
-   inputs is `stability`, a CPU tensor mixed into a meta computation is `device`...);
-2. the known-bug variants of the exercise: the candidate and every variant run on a few
+Two sources:
+1. the known-bug variants of the exercise: the candidate and every variant run on a few
    typical, non-degenerate probe inputs; a variant that agrees with the candidate on all
-   of them (while the reference does not) names the bug.
+   of them (while the reference does not) names the bug;
+2. codes the failing checks attach themselves (a wrong shape is `shape`, NaN on large
+   inputs is `stability`, a CPU tensor mixed into a meta computation is `device`...).
 """
 from __future__ import annotations
 
@@ -15,14 +15,19 @@ from grader.checking import CheckFailed, Context, as_outputs, call_candidate, ma
 
 
 def diagnose(ctx: Context, failures: list[CheckFailed]) -> list[str]:
-    codes: list[str] = []
+    """Most specific first: a known-bug variant that reproduces the candidate, then the codes the
+    failing checks state outright; the codes of checks on extreme inputs only when the candidate
+    is right on typical ones; the usual causes of failed properties only when nothing else is known."""
+    matched, typical_ok = matching_variants(ctx)
+    codes = list(matched)
     for failure in failures:
         codes += [c for c in failure.codes if c not in codes]
-    matched, typical_ok = matching_variants(ctx)
-    if typical_ok:  # right on typical inputs: the checks on extreme inputs say what is wrong
+    if typical_ok:
         for failure in failures:
             codes += [c for c in failure.extreme_codes if c not in codes]
-    codes += [c for c in matched if c not in codes]
+    if not codes:
+        for failure in failures:
+            codes += [c for c in failure.weak_codes if c not in codes]
     return codes
 
 

@@ -24,7 +24,9 @@ class Check:
 
 
 def on_device(ctx: Context, args: tuple) -> tuple:
-    return map_tensors(lambda t: t.to(ctx.device), args)
+    """Copies of the tensors on the grading device: a candidate that modifies its inputs in place
+    cannot change what the reference or a later call sees (only `leaves_inputs_unchanged` looks)."""
+    return map_tensors(lambda t: t.detach().to(ctx.device, copy=True), args)
 
 
 def run_candidate(ctx: Context, case, args: tuple | None = None, deep: bool = False):
@@ -48,7 +50,7 @@ def expected_outputs(ctx: Context, bound, args: tuple):
 def compare_outputs(ctx: Context, case, outputs, golden, reference, what: str = "",
                     nonfinite_codes: tuple[str, ...] = ()) -> None:
     for name, got, gold, ref in zip(ctx.task.outputs, outputs, golden, reference):
-        problem = mismatch(name, got, gold, ref)
+        problem = mismatch(name, got, gold, ref, case.extra.get("condition", 0.0))
         if problem:
             codes = (problem.code,) if problem.code else nonfinite_codes if problem.nonfinite else ()
             raise CheckFailed(f"Called {describe_call(ctx, case)}{what}.\n{problem.text}", case, codes)
@@ -191,7 +193,9 @@ def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relati
             _, after = run_candidate(ctx, case, changed)
             problem = relation(case, before[0], after[0])
             if problem:
-                raise CheckFailed(f"Called {describe_call(ctx, case)}, then again after {what}.\n{problem}", case, codes)
+                failure = CheckFailed(f"Called {describe_call(ctx, case)}, then again after {what}.\n{problem}", case)
+                failure.weak_codes = codes
+                raise failure
 
         for_all(ctx, cases, prop)
 

@@ -59,7 +59,7 @@ def softmax_inputs(draw, magnitude=1.0, fully_masked=False, dims=None):
         mask = block_one_slice(mask.expand(*shape).clone(), dim)
     note = f"dim={dim}" + (f", scores up to {magnitude:g}" if magnitude > 1 else "") + \
         (", a fully masked slice" if fully_masked else "")
-    return Case((scores, mask, dim), ("scores", "mask", "dim"), note, seed)
+    return Case((scores, mask, dim), ("scores", "mask", "dim"), note, seed, {"condition": 4 * magnitude})
 
 
 # --- known bugs --------------------------------------------------------------------------

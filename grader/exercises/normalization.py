@@ -176,10 +176,11 @@ def feature_inputs(draw, with_bias=True, large=False):
     x = torch.randn(*shape, generator=gen) * scale + offset  # (..., D)
     weight = torch.randn(shape[-1], generator=gen)  # (D,)
     note = f"eps={eps}" + (f", x ~ {offset:g} + {scale:g} * N(0, 1)" if large else "")
+    extra = {"condition": 4 * abs(offset) / scale} if large else {}  # centring cancels the offset's rounding
     if not with_bias:
-        return Case((x, weight, eps), ("x", "weight", "eps"), note, seed)
+        return Case((x, weight, eps), ("x", "weight", "eps"), note, seed, extra)
     bias = torch.randn(shape[-1], generator=gen)  # (D,)
-    return Case((x, weight, bias, eps), ("x", "weight", "bias", "eps"), note, seed)
+    return Case((x, weight, bias, eps), ("x", "weight", "bias", "eps"), note, seed, extra)
 
 
 @st.composite
