@@ -83,6 +83,7 @@ class LineReader:
         while "\n" not in self._pending:
             wait = None if deadline is None else max(0.0, deadline - time.monotonic())
             if not select.select([self._fd], [], [], wait)[0]:
+                self._drop_typed()
                 raise TimeUp
             chunk = os.read(self._fd, 4096)
             if not chunk:  # end of input: the last line may lack its newline
@@ -91,6 +92,15 @@ class LineReader:
             self._pending += self._decoder.decode(chunk)
         line, self._pending = self._pending.split("\n", 1)
         return line + "\n"
+
+    def _drop_typed(self) -> None:
+        """On a terminal, forget what was typed for the prompt that timed out, so that it does not
+        end up in front of the next answer (a pipe keeps its data: it was meant for the next prompt)."""
+        if self.stream.isatty():
+            import termios  # POSIX only, like select() on stdin
+
+            termios.tcflush(self._fd, termios.TCIFLUSH)
+            self._pending = ""
 
 
 def _selectable_fd(stream: TextIO) -> int | None:

@@ -123,8 +123,8 @@ class Round:
             yield section["items"]
         except TimeUp:
             section["timed_out"] = True
-        finally:
-            section["seconds"] = round(self.clock.now() - start, 1)
+        finally:  # a section that ran out of time took its budget, whatever was rated or graded after
+            section["seconds"] = round(budget if section["timed_out"] else self.clock.now() - start, 1)
             self._deadline = None
 
     def _ask_question(self, question: Question, number: int | str, total: int) -> dict:
@@ -173,7 +173,7 @@ class Round:
 
     def _grade(self, item: dict, path: Path) -> None:
         """Grade the file, show the grader's report, keep the verdict and the digest of what was graded."""
-        self.console.say(t(self.lang, "mock_grading", path=path))
+        self.console.say(t(self.lang, "mock_grading"))
         self._graded = _digest(path)
         try:
             verdict = self.grade(item["exercise"], str(path))

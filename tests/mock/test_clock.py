@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import io
 import os
+import pty
 import threading
 import time
 
@@ -58,6 +59,20 @@ def test_a_line_not_complete_in_time_raises_time_up_and_is_read_whole_later(pipe
     assert 0.04 < time.monotonic() - started < 1
     os.write(write_end, b" and the rest\n")
     assert reader.readline() == "half and the rest\n"
+
+
+def test_on_a_terminal_what_was_typed_before_the_time_out_is_dropped():
+    master, slave = pty.openpty()
+    with open(slave, encoding="utf-8") as stream:
+        reader = LineReader(stream)
+        reader.timeout = 0.05
+        os.write(master, b"0.5")  # typed, Enter never pressed
+        with pytest.raises(TimeUp):
+            reader.readline()
+        reader.timeout = None
+        os.write(master, b"x\n")
+        assert reader.readline() == "x\n"
+    os.close(master)
 
 
 def test_without_a_timeout_the_reader_waits_for_the_line(pipe):
