@@ -140,6 +140,9 @@ def hint(exercise_id: str, level: int) -> None:
               help="auto = CUDA when available (TF32 off), else CPU.")
 @click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
               help="Wall-clock limit in seconds for your code.")
+@click.option("--plot", type=click.Path(dir_okay=False, writable=True), metavar="FILE.png",
+              help="Initialization exercises: draw your weights' histogram and the activation std through a deep "
+                   "stack (needs matplotlib).")
 @_json_option
 def grade(exercise_id: str, path: str, as_json: bool, **options) -> None:
     """Grade your solution file PATH for EXERCISE. Exit 0 = pass, 1 = fail, 2 = could not load."""

@@ -82,7 +82,26 @@ def grade(request: dict) -> dict:
         return {**result, "checks": [_forbidden(forbid.hits[0])], "diagnosis": ["forbidden"]}
     if any(not c["passed"] for c in result["checks"]):
         result["diagnosis"] = diagnosis.diagnose(ctx, failures)
+    if request.get("plot"):
+        result["plot"] = _plot(exercise.id, entry, request)
     return result
+
+
+def _plot(exercise_id: str, entry, request: dict) -> str:
+    """A sentence on the plot: where it was written, or why it could not be."""
+    from grader import forbid, plots  # noqa: PLC0415 - matplotlib only when asked for
+
+    def candidate(*args, **kwargs):
+        with forbid.watching():
+            return entry(*args, **kwargs)
+
+    try:
+        plots.init_plot(exercise_id, candidate, request["plot"], request["seed"])
+    except plots.PlotUnavailable as exc:
+        return str(exc)
+    except Exception as exc:  # noqa: BLE001 - the candidate's code runs while plotting
+        return f"could not draw the plot: your code raised {type(exc).__name__}: {exc}"
+    return f"Plot written to {request['plot']}"
 
 
 def _device(requested: str, torch):

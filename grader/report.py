@@ -23,6 +23,7 @@ def to_json(verdict: Verdict) -> str:
         "message": verdict.message,
         "output": verdict.output,
         "seconds": round(verdict.seconds, 3),
+        "plot": verdict.plot,
     }, indent=2, ensure_ascii=False)
 
 
@@ -54,6 +55,8 @@ def to_text(verdict: Verdict) -> str:
             lines += textwrap.wrap(paragraph, 88, initial_indent="    ", subsequent_indent="    ")
     if not verdict.passed:
         lines += ["", f"Hints: qkv hint {verdict.exercise}   (three levels, one at a time)"]
+    if verdict.plot:
+        lines += ["", verdict.plot]
     lines += ["", _summary(verdict)]
     return _with_output(lines, verdict)
 

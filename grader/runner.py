@@ -40,6 +40,7 @@ class Verdict:
     output: str = ""  # what the candidate's code printed
     message: str = ""  # for timeout, crashed and load-error
     seconds: float = 0.0
+    plot: str = ""  # where --plot wrote its picture, or why it could not
 
     @property
     def passed(self) -> bool:
@@ -51,8 +52,11 @@ class Verdict:
 
 
 def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25, device: str = "auto",
-          timeout: float = 60.0) -> Verdict:
+          timeout: float = 60.0, plot: str | None = None) -> Verdict:
     exercise = catalogue.get(exercise_id)
+    if plot and exercise.topic != "initialization":
+        raise GradeUsageError(f"--plot draws weight histograms: it is for the initialization exercises, not "
+                              f"{exercise.id}.")
     source = Path(path)
     if not source.is_file():
         raise GradeUsageError(f"{path}: no such file. Write one with `qkv start {exercise.id} {path}`.")
@@ -65,17 +69,18 @@ def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25,
     verdict = Verdict(exercise.id, path, "graded", device, seed, max_examples)
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="qkv-grade-") as scratch:
-        _run_child(verdict, str(source.resolve()), Path(scratch), timeout)
+        _run_child(verdict, str(source.resolve()), Path(scratch), timeout,
+                   str(Path(plot).resolve()) if plot else None)
     verdict.seconds = time.monotonic() - started
     if verdict.status == "load-error":
         raise GradeUsageError(verdict.message)
     return verdict
 
 
-def _run_child(verdict: Verdict, path: str, scratch: Path, timeout: float) -> None:
+def _run_child(verdict: Verdict, path: str, scratch: Path, timeout: float, plot: str | None) -> None:
     request = {"exercise": verdict.exercise, "path": path, "seed": verdict.seed, "device": verdict.device,
                "max_examples": verdict.max_examples, "result": str(scratch / "result.json"),
-               "progress": str(scratch / "progress.jsonl")}
+               "progress": str(scratch / "progress.jsonl"), "plot": plot}
     (scratch / "request.json").write_text(json.dumps(request))
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
            "HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"),
@@ -100,6 +105,7 @@ def _run_child(verdict: Verdict, path: str, scratch: Path, timeout: float) -> No
         verdict.status, verdict.device = result["status"], result["device"]
         verdict.checks, verdict.diagnosis = result["checks"], result["diagnosis"]
         verdict.message = result.get("error", "")
+        verdict.plot = result.get("plot", "")
         return
     verdict.checks, running = _progress(scratch / "progress.jsonl")
     during = f" while checking \"{running}\"" if running else " while loading your file"

@@ -109,3 +109,18 @@ def test_commands_that_do_not_grade_never_import_torch(args, tmp_path):
              "assert not heavy, heavy\n")
     done = subprocess.run([sys.executable, "-B", "-c", probe], cwd=ROOT, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_plot_writes_a_png_for_initialization_exercises(tmp_path):
+    pytest.importorskip("matplotlib")
+    solution = next((ROOT / "tests" / "corpus" / "initialization.xavier_uniform").glob("correct_*.py"))
+    picture = tmp_path / "init.png"
+    result = run("grade", "initialization.xavier_uniform", str(solution), "--plot", str(picture))
+    assert result.exit_code == 0, result.output
+    assert f"Plot written to {picture}" in result.output
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_plot_is_refused_for_other_exercises(tmp_path):
+    result = run("grade", "attention.sdpa", str(CORRECT_SDPA), "--plot", str(tmp_path / "x.png"))
+    assert result.exit_code == 2 and "for the initialization exercises" in result.output
