@@ -85,7 +85,7 @@ def decoder_variant(lengths, max_len, *, diagonal=0, inverted=False, pad_rows=Fa
     return ~mask if inverted else mask
 
 
-def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=True):
+def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=True, fill=float("-inf")):
     if how == "empty-last-dim":  # fully masked slices looked for along the last dim, whatever `dim` is
         probs = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=dim)
         return torch.where(mask.any(-1, keepdim=True), probs, torch.zeros_like(probs))
@@ -97,7 +97,7 @@ def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=
         probs = ref.masked_softmax(scores, mask, dim=-1)
     else:
         keep = ~mask if how == "inverted" else mask
-        filled = scores.masked_fill(~keep, float("-inf"))
+        filled = scores.masked_fill(~keep, fill)
         if stable:
             probs = torch.softmax(filled, dim=dim)
         else:
@@ -125,7 +125,8 @@ SOFTMAX_BUGS = {"mask-ignored": [functools.partial(softmax_variant, how="ignored
                 "mask-polarity": [functools.partial(softmax_variant, how="inverted")],
                 "softmax-dim": [functools.partial(softmax_variant, how="last-dim"),
                                 functools.partial(softmax_variant, how="empty-last-dim")],
-                "fully-masked": [functools.partial(softmax_variant, fix_nan=False)]}
+                "fully-masked": [functools.partial(softmax_variant, fix_nan=False),  # NaN
+                                 functools.partial(softmax_variant, fill=-1e9)]}  # uniform weights
 
 
 # --- properties --------------------------------------------------------------------------
