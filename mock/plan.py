@@ -26,7 +26,8 @@ LONG_ROUND_MINUTES = 40  # from here on the deep-dive has 3 questions, else 2
 
 @dataclass(frozen=True)
 class Probe:
-    """A deep-dive question and the follow-ups an interviewer asks after it, in the bank's order."""
+    """A deep-dive question and the follow-ups an interviewer asks after it, in the bank's order
+    (less any that an earlier question of the round asks)."""
 
     question: Question
     follow_ups: tuple[Question, ...]
@@ -63,10 +64,14 @@ def make_plan(questions: Sequence[Question], *, minutes: float, topics: Sequence
     chosen = [q for q in questions if q.topic in topics]
     count = 3 if minutes >= LONG_ROUND_MINUTES else 2
     mains = _spread([q for q in chosen if q.type == "short"], count, rng)
-    deep_dive = tuple(Probe(q, tuple(by_id[f] for f in q.follow_ups if f in by_id)) for q in mains)
-    asked = {q.id for probe in deep_dive for q in (probe.question, *probe.follow_ups)}
+    asked = {q.id for q in mains}
+    deep_dive = []
+    for q in mains:  # a follow-up two questions share is asked after the first one only
+        follow_ups = tuple(by_id[f] for f in q.follow_ups if f in by_id and f not in asked)
+        asked.update(f.id for f in follow_ups)
+        deep_dive.append(Probe(q, follow_ups))
     warmup = _spread([q for q in chosen if q.type in WARMUP_TYPES and q.id not in asked], warmup_count(minutes), rng)
-    return Plan(minutes, topics, seed, tuple(warmup), deep_dive, exercise or _exercise_for(topics, mains, rng))
+    return Plan(minutes, topics, seed, tuple(warmup), tuple(deep_dive), exercise or _exercise_for(topics, mains, rng))
 
 
 def _spread(pool: Sequence[Question], count: int, rng: random.Random) -> list[Question]:

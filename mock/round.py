@@ -22,13 +22,13 @@ from typing import Callable, Iterator
 
 from grader import report, runner
 from grader.starter import statement, write_starter
+from mock.clock import Clock, LineReader, TimeUp
+from mock.plan import Plan
 from questions.bank import Question, Text
 from quiz import present, schedule
 from quiz.history import History
 from quiz.lang import LANGS, fill, t
 from quiz.session import Console, _holding_ctrl_c, utc_now
-from mock.clock import Clock, LineReader, TimeUp
-from mock.plan import Plan
 
 RECORD_VERSION = 1
 COMMANDS = {"grade": "grade", "评分": "grade", "hint": "hint", "提示": "hint", "done": "done", "完成": "done"}
@@ -71,13 +71,13 @@ class Round:
 
     def _warmup(self, record: dict) -> None:
         questions = self.plan.warmup
-        with self._section(record, "warmup", len(questions), count=len(questions)) as items:
+        with self._section(record, "warmup", [q.id for q in questions], count=len(questions)) as items:
             for number, question in enumerate(questions, 1):
                 items.append(self._ask_question(question, number, len(questions)))
 
     def _deep_dive(self, record: dict) -> None:
         probes = self.plan.deep_dive
-        planned = sum(1 + len(p.follow_ups) for p in probes)
+        planned = [q.id for p in probes for q in (p.question, *p.follow_ups)]
         with self._section(record, "deep_dive", planned, count=len(probes)) as items:
             for number, probe in enumerate(probes, 1):
                 item = self._ask_question(probe.question, number, len(probes))
@@ -93,10 +93,9 @@ class Round:
         if exercise is None:
             self.console.say("\n" + t(self.lang, "mock_no_exercise", topics=", ".join(self.plan.topics)))
             return
-        with self._section(record, "coding", 1, exercise=exercise.id) as items:
+        with self._section(record, "coding", [exercise.id], exercise=exercise.id) as items:
             path = write_starter(exercise, _fresh_folder(self.workdir))
-            item = {"exercise": exercise.id, "topic": exercise.topic, "path": str(path), "grades": 0, "hints": 0,
-                    "verdict": None}
+            item = {"exercise": exercise.id, "path": str(path), "grades": 0, "hints": 0, "verdict": None}
             items.append(item)
             self.console.say(statement(exercise))
             self.console.say("\n" + fill(t(self.lang, "mock_coding_intro", path=path), self.console.columns))
@@ -111,8 +110,9 @@ class Round:
     # --- one section, one question ---
 
     @contextmanager
-    def _section(self, record: dict, name: str, planned: int, **header: object) -> Iterator[list]:
-        """The items list of a new section of `record`; time-outs end it, its time is kept in any case."""
+    def _section(self, record: dict, name: str, planned: list[str], **header: object) -> Iterator[list]:
+        """The items list of a new section of `record` that plans to ask `planned` (question or exercise
+        ids); time-outs end it, its time is kept in any case."""
         budget = self.plan.budget(name)
         section = record["sections"][name] = {"budget_s": round(budget), "seconds": 0.0, "timed_out": False,
                                               "planned": planned, "items": []}
@@ -134,7 +134,7 @@ class Round:
         shown = self.clock.now()
         response = self._read(present.ask_prompt(question, lang),
                               lambda line: present.parse_answer(question, line, lang))
-        item = {"id": question.id, "topic": question.topic, "type": question.type, "prompt": vars(question.prompt),
+        item = {"id": question.id, "type": question.type, "prompt": vars(question.prompt),
                 "seconds": round(self.clock.now() - shown, 1)}
         if question.type == "short":
             return {**item, "text": response, "key_points": [vars(p) for p in question.key_points], "covered": None,

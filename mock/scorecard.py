@@ -7,19 +7,20 @@ any language without the banks or the grader:
     version, started_at (ISO 8601, UTC), minutes, topics, seed, lang,
     ended: finished | quit | eof | interrupted
     sections: {warmup | deep_dive | coding: {budget_s, seconds, timed_out, planned, items}},
-              the sections the round reached
-    a checked question: id, topic, type, prompt {en, zh}, seconds, correct, response {en, zh}, answer {en, zh}
-    a short question:   id, topic, type, prompt, seconds, text (the candidate's answer),
+              the sections the round reached; planned: the ids of the questions (the exercise)
+              the section was to ask, in order, each once
+    a checked question: id, type, prompt {en, zh}, seconds, correct, response {en, zh}, answer {en, zh}
+    a short question:   id, type, prompt, seconds, text (the candidate's answer),
                         key_points [{en, zh}], covered (indices ticked; null: not rated), follow_ups [questions]
-    the coding task:    exercise, topic, path, grades, hints,
+    the coding task:    exercise, path, grades, hints,
                         verdict (null: never graded) {status, passed, checks [[name, passed]], diagnosis, message}
 
 Scores: a checked question scores 1 or 0; a short one the share of its key points the
-candidate ticked; the warm-up and the deep-dive score the mean over every question they
-planned (a question not reached scores 0); coding scores 1 for a pass, else the share of
-checks passed (0 when never graded or not loadable). Overall: the mean of the sections the
-round reached. A topic scoring under WEAK_BELOW is weak: the next steps send the candidate
-to the quiz for it.
+candidate ticked; a question planned but not reached scores 0. Coding scores 1 for a pass,
+else the share of checks passed (0 when never graded or not loadable). A section scores the
+mean over what it planned; the round, the mean of the sections it reached; a topic, the mean
+over its planned questions and exercise (a question's topic is its id's prefix). A topic
+scoring under WEAK_BELOW is weak: the next steps send the candidate to the quiz for it.
 """
 from __future__ import annotations
 
@@ -56,13 +57,19 @@ def coding_score(verdict: dict | None) -> float:
     return 1.0 if verdict["passed"] else sum(passed for _, passed in verdict["checks"]) / len(verdict["checks"])
 
 
+def planned_scores(name: str, section: dict) -> list[tuple[str, float]]:
+    """(id, score) of everything the section planned, in order; 0 for what it did not reach."""
+    if name == "coding":
+        done = {item["exercise"]: coding_score(item["verdict"]) for item in section["items"]}
+    else:
+        done = {item["id"]: question_score(item) for item in questions(section)}
+    return [(planned, done.get(planned, 0.0)) for planned in section["planned"]]
+
+
 def section_score(name: str, section: dict) -> float | None:
     """None when the section had nothing to ask."""
-    if name == "coding":
-        return coding_score(section["items"][0]["verdict"]) if section["items"] else 0.0
-    if not section["planned"]:
-        return None
-    return sum(map(question_score, questions(section))) / section["planned"]
+    scores = [score for _, score in planned_scores(name, section)]
+    return sum(scores) / len(scores) if scores else None
 
 
 def overall_score(record: dict) -> float | None:
@@ -71,12 +78,11 @@ def overall_score(record: dict) -> float | None:
 
 
 def topic_scores(record: dict) -> dict[str, tuple[int, float]]:
-    """Topic -> (questions answered and coding tasks, mean score), topics in alphabetical order."""
+    """Topic -> (questions and exercises planned, mean score), topics in alphabetical order."""
     scores: dict[str, list[float]] = {}
     for name, section in record["sections"].items():
-        for item in section["items"] if name == "coding" else questions(section):
-            score = coding_score(item["verdict"]) if name == "coding" else question_score(item)
-            scores.setdefault(item["topic"], []).append(score)
+        for planned, score in planned_scores(name, section):
+            scores.setdefault(planned.split(".")[0], []).append(score)
     return {topic: (len(s), sum(s) / len(s)) for topic, s in sorted(scores.items())}
 
 
@@ -154,7 +160,7 @@ def _summary_rows(record: dict, lang: str) -> list[list[str]]:
         if name == "coding":
             done = _verdict(section["items"][0]["verdict"], lang) if section["items"] else "-"
         else:
-            done = f"{sum(1 for _ in questions(section))}/{section['planned']}"
+            done = f"{sum(1 for _ in questions(section))}/{len(section['planned'])}"
         time = t(lang, "mock_time_of", time=_duration(section["seconds"], lang),
                  budget=_duration(section["budget_s"], lang))
         rows.append([t(lang, f"mock_{name}"), done, _percent(score),

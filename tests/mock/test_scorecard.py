@@ -11,34 +11,32 @@ from mock import scorecard
 
 
 def _checked(qid, correct, response, answer, zh_response=None, zh_answer=None):
-    return {"id": qid, "topic": qid.split(".")[0], "type": "true_false", "seconds": 5.0,
+    return {"id": qid, "type": "true_false", "seconds": 5.0,
             "prompt": {"en": f"Prompt of {qid}?", "zh": f"{qid} 的题目？"}, "correct": correct,
             "response": {"en": response, "zh": zh_response or response}, "answer": {"en": answer, "zh": zh_answer or answer}}
 
 
+WARMUP = [_checked("attention.year", True, "b", "b"), _checked("masking.pad-polarity", False, "false", "true", "错", "对")]
+PROBE = {"id": "masking.why-causal", "type": "short", "seconds": 80.0,
+         "prompt": {"en": "Why a causal mask?", "zh": "为什么需要因果掩码？"}, "text": "no peeking | at the future",
+         "key_points": [{"en": "teacher forcing", "zh": "教师强制"}, {"en": "no peeking", "zh": "不能偷看"},
+                        {"en": "same as generation", "zh": "与生成一致"}],
+         "covered": [0, 2],
+         "follow_ups": [_checked("masking.causal-count-5", True, "15", "15"), _checked("attention.scale-64", False, "6", "8")]}
+CODING = {"exercise": "masking.causal_mask", "path": "/tmp/w/qkv-mock-x/causal_mask.py", "grades": 2, "hints": 1,
+          "verdict": {"status": "graded", "passed": False, "diagnosis": ["polarity"], "message": "",
+                      "checks": [["runs", True], ["matches the causal mask", False], ["device", True], ["dtype", True]]}}
 RECORD = {
     "version": 1, "started_at": "2025-03-01T12:00:00+00:00", "minutes": 45, "topics": ["attention", "masking"],
     "seed": 7, "lang": "en", "ended": "finished",
-    "sections": {
-        "warmup": {"budget_s": 405, "seconds": 405.0, "timed_out": True, "planned": 4, "items": [
-            _checked("attention.year", True, "b", "b"),
-            _checked("masking.pad-polarity", False, "false", "true", "错", "对"),
-        ]},
-        "deep_dive": {"budget_s": 945, "seconds": 600.5, "timed_out": False, "planned": 4, "items": [
-            {"id": "masking.why-causal", "topic": "masking", "type": "short", "seconds": 80.0,
-             "prompt": {"en": "Why a causal mask?", "zh": "为什么需要因果掩码？"}, "text": "no peeking | at the future",
-             "key_points": [{"en": "teacher forcing", "zh": "教师强制"}, {"en": "no peeking", "zh": "不能偷看"},
-                            {"en": "same as generation", "zh": "与生成一致"}],
-             "covered": [0, 2],
-             "follow_ups": [_checked("masking.causal-count-5", True, "15", "15"),
-                            _checked("attention.scale-64", False, "6", "8")]},
-        ]},
-        "coding": {"budget_s": 1350, "seconds": 1200.0, "timed_out": False, "planned": 1, "items": [
-            {"exercise": "masking.causal_mask", "topic": "masking", "path": "/tmp/w/qkv-mock-x/causal_mask.py",
-             "grades": 2, "hints": 1, "verdict": {
-                 "status": "graded", "passed": False, "diagnosis": ["polarity"], "message": "",
-                 "checks": [["runs", True], ["matches the causal mask", False], ["device", True], ["dtype", True]]}},
-        ]},
+    "sections": {  # the warm-up ran out of time after 2 of 4 questions; the deep-dive never reached its second
+        "warmup": {"budget_s": 405, "seconds": 405.0, "timed_out": True, "items": WARMUP,
+                   "planned": ["attention.year", "masking.pad-polarity", "masking.fill-value", "attention.scale-flattens"]},
+        "deep_dive": {"budget_s": 945, "seconds": 600.5, "timed_out": False, "items": [PROBE],
+                      "planned": ["masking.why-causal", "masking.causal-count-5", "attention.scale-64",
+                                  "masking.why-padding"]},
+        "coding": {"budget_s": 1350, "seconds": 1200.0, "timed_out": False, "items": [CODING],
+                   "planned": ["masking.causal_mask"]},
     },
 }
 
@@ -49,8 +47,9 @@ def test_scores_follow_the_documented_rules():
     assert scorecard.section_score("deep_dive", sections["deep_dive"]) == pytest.approx((2 / 3 + 1 + 0) / 4)
     assert scorecard.section_score("coding", sections["coding"]) == 3 / 4
     assert scorecard.overall_score(RECORD) == pytest.approx((1 / 4 + (5 / 3) / 4 + 3 / 4) / 3)
-    assert scorecard.topic_scores(RECORD) == {"attention": (2, 0.5),
-                                              "masking": (4, pytest.approx((0 + 2 / 3 + 1 + 3 / 4) / 4))}
+    assert scorecard.topic_scores(RECORD) == {  # not reached: a warm-up question of each, masking.why-padding
+        "attention": (3, pytest.approx((1 + 0 + 0) / 3)),
+        "masking": (6, pytest.approx((0 + 0 + 2 / 3 + 1 + 0 + 3 / 4) / 6))}
 
 
 @pytest.mark.parametrize("verdict, score", [
@@ -66,8 +65,8 @@ def test_coding_scores_the_share_of_checks_passed(verdict, score):
 def test_next_steps_name_the_weak_topics_weakest_first_the_misses_and_the_unfinished_exercise():
     steps = scorecard.next_steps(RECORD, "en")
     assert steps == [
-        "`qkv quiz --topic attention`: attention scored 50% in this round.",
-        "`qkv quiz --topic masking`: masking scored 60% in this round.",
+        "`qkv quiz --topic attention`: attention scored 33% in this round.",
+        "`qkv quiz --topic masking`: masking scored 40% in this round.",
         "`qkv quiz --due`: the 3 questions you missed or half answered come back for review.",
         "`qkv grade masking.causal_mask /tmp/w/qkv-mock-x/causal_mask.py`: keep working on your solution.",
         "`qkv hint masking.causal_mask`: hints, one level at a time.",
@@ -77,17 +76,20 @@ def test_next_steps_name_the_weak_topics_weakest_first_the_misses_and_the_unfini
 def test_a_perfect_round_has_nothing_weak():
     perfect = copy.deepcopy(RECORD)
     sections = perfect["sections"]
-    sections["warmup"]["planned"] = 1
-    sections["warmup"]["items"] = sections["warmup"]["items"][:1]
-    probe = sections["deep_dive"]["items"][0]
-    probe["covered"], probe["follow_ups"] = [0, 1, 2], probe["follow_ups"][:1]
-    sections["deep_dive"]["planned"] = 2
-    sections["coding"]["items"][0]["verdict"].update(passed=True, diagnosis=[],
-                                                     checks=[[n, True] for n, _ in RECORD["sections"]["coding"]
-                                                             ["items"][0]["verdict"]["checks"]])
+    sections["warmup"].update(items=WARMUP[:1], planned=["attention.year"])
+    sections["deep_dive"]["items"][0].update(covered=[0, 1, 2], follow_ups=PROBE["follow_ups"][:1])
+    sections["deep_dive"]["planned"] = ["masking.why-causal", "masking.causal-count-5"]
+    sections["coding"]["items"][0]["verdict"].update(passed=True, diagnosis=[], checks=[["runs", True]])
     assert scorecard.overall_score(perfect) == 1.0
     assert scorecard.next_steps(perfect, "en") == ["Nothing weak in this round: try other topics, or less time"
                                                    " (`--minutes 30`)."]
+
+
+def test_questions_not_reached_count_against_the_topic():
+    unreached = copy.deepcopy(RECORD)
+    unreached["sections"]["warmup"]["items"] = []
+    assert scorecard.topic_scores(unreached)["attention"] == (3, 0.0)
+    assert scorecard.section_score("warmup", unreached["sections"]["warmup"]) == 0.0
 
 
 def test_the_text_scorecard_shows_sections_misses_verdict_topics_and_steps():
@@ -108,7 +110,7 @@ def test_the_text_scorecard_shows_sections_misses_verdict_topics_and_steps():
     assert "      - File: /tmp/w/qkv-mock-x/causal_mask.py · grades: 2 · hints: 1" in lines
     assert "      - Failed: matches the causal mask" in lines
     assert f"      - [polarity] {explain('polarity')[0]}" in lines
-    assert "  masking    4          60% (weak)" in lines
+    assert "  masking    6          40% (weak)" in lines
 
 
 def test_the_markdown_scorecard_has_headings_tables_and_lists():
@@ -125,7 +127,7 @@ def test_the_scorecard_of_an_english_round_reads_in_chinese():
     text = scorecard.to_text(7, RECORD, "zh")
     assert "模拟面试 #7" in text and "主题：attention, masking" in text
     assert "✗ masking.pad-polarity: masking.pad-polarity 的题目？（你的答案：错；正确答案：对）" in text
-    assert "masking.why-causal（要点 2/3）：为什么需要因果掩码？" in text and "60%（薄弱）" in text
+    assert "masking.why-causal（要点 2/3）：为什么需要因果掩码？" in text and "40%（薄弱）" in text
     assert "漏掉的要点：不能偷看" in text and "── 下一步 ──" in text
 
 
