@@ -218,6 +218,24 @@ def test_a_coding_time_out_grades_a_changed_file_once_more(plan, play, workdir, 
     assert "⏰ Time is up for this section (Coding)." in transcript
 
 
+def test_done_grades_a_file_changed_since_its_last_grade(plan, play, workdir):
+    grader = FakeGrader()
+    record, _, _ = play(plan, [*_warmup_lines(plan), *_deep_dive_lines(plan), "grade", lambda: _solve(workdir),
+                               "done"], grader)
+    task = record["sections"]["coding"]["items"][0]
+    assert ["NotImplementedError" in text for text in grader.graded] == [True, False]
+    assert (task["grades"], task["verdict"]["passed"], record["sections"]["coding"]["timed_out"]) == (2, True, False)
+
+
+def test_ctrl_c_while_grading_ends_the_round(plan, play):
+    def interrupted(exercise_id, path):
+        raise KeyboardInterrupt  # runner.grade kills its child process and re-raises
+
+    record, _, _ = play(plan, [*_warmup_lines(plan), *_deep_dive_lines(plan), "grade", "done"], interrupted)
+    assert record["ended"] == "interrupted"
+    assert record["sections"]["coding"]["items"][0]["verdict"] is None
+
+
 def test_hints_come_one_level_at_a_time_and_bad_commands_are_reasked(plan, play):
     record, transcript, _ = play(plan, [*_warmup_lines(plan), *_deep_dive_lines(plan), "hint", "run", "hint", "hint",
                                         "hint", "完成"])
