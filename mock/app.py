@@ -17,9 +17,9 @@ from grader import catalogue
 from mock import clock, scorecard
 from mock.plan import make_plan
 from mock.round import Round
-from quiz.app import _check_choices, _history, _load
+from quiz.app import check_choices, load_questions, open_history
 from quiz.lang import from_locale, t
-from quiz.session import Console, _holding_ctrl_c, utc_now
+from quiz.session import Console, holding_ctrl_c, utc_now
 
 SEEDS = 1_000_000  # a seed drawn for a round without --seed is below this: short enough to retype
 
@@ -39,8 +39,8 @@ def mock(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed: 
 
 def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed: int | None, report: str | None,
            lang: str, banks: Sequence[str]) -> int:
-    questions = _load(banks)
-    _check_choices("--topic", topics, sorted({q.topic for q in questions}))
+    questions = load_questions(banks)
+    check_choices("--topic", topics, sorted({q.topic for q in questions}))
     try:
         exercise = catalogue.get(exercise_id) if exercise_id else None
     except catalogue.UnknownExercise as error:
@@ -51,13 +51,13 @@ def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed
         raise click.UsageError(str(error)) from None
     seed = random.SystemRandom().randrange(SEEDS) if seed is None else seed
     plan = make_plan(questions, minutes=minutes, topics=topics, seed=seed, exercise=exercise)
-    history = _history()
+    history = open_history()
     reader = clock.LineReader(sys.stdin)
     console = Console(reader, sys.stdout)
     started = utc_now()
     record = Round(plan, console=console, reader=reader, clock=round_clock, history=history, lang=lang,
                    workdir=Path.cwd()).run(started)
-    with _holding_ctrl_c():
+    with holding_ctrl_c():
         number = history.save_round(record, at=started)
     history.close()
     console.say("\n" + scorecard.to_text(number, record, lang, columns=console.columns))
@@ -68,7 +68,7 @@ def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed
 
 
 def _list(lang: str) -> int:
-    history = _history()
+    history = open_history()
     rounds = history.rounds()
     history.close()
     click.echo(scorecard.render_list(rounds, lang) if rounds else t(lang, "mock_no_rounds"))
@@ -76,7 +76,7 @@ def _list(lang: str) -> int:
 
 
 def _show(number: int, lang: str, report: str | None) -> int:
-    history = _history()
+    history = open_history()
     record = history.round(number)
     history.close()
     if record is None:

@@ -28,7 +28,7 @@ from questions.bank import Question, Text
 from quiz import present, schedule
 from quiz.history import History
 from quiz.lang import LANGS, fill, t
-from quiz.session import Console, _holding_ctrl_c, utc_now
+from quiz.session import Console, holding_ctrl_c, utc_now
 
 RECORD_VERSION = 1
 COMMANDS = {"grade": "grade", "评分": "grade", "hint": "hint", "提示": "hint", "done": "done", "完成": "done"}
@@ -202,7 +202,7 @@ class Round:
                                 text=hints[item["hints"] - 1]), self.console.columns))
 
     def _record(self, question: Question, response: object, correct: bool, rating: int, seconds: float) -> None:
-        with _holding_ctrl_c():
+        with holding_ctrl_c():
             self.history.record(question.id, response=response, correct=correct, rating=rating, at=utc_now(),
                                 seconds=seconds)
 

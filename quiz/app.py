@@ -39,12 +39,12 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
          due: bool, lang: str | None, banks: Sequence[str], as_json: bool) -> int:
     """Select and ask the questions; print the summary (as JSON on stdout with `as_json`, the quiz on stderr)."""
     lang = lang or from_locale()
-    questions = _load(banks)
-    _check_choices("--topic", topics, sorted({q.topic for q in questions}))
-    _check_choices("--type", types, bank.TYPES)
+    questions = load_questions(banks)
+    check_choices("--topic", topics, sorted({q.topic for q in questions}))
+    check_choices("--type", types, bank.TYPES)
     pool = [q for q in questions if (not topics or q.topic in topics) and (not types or q.type in types)
             and (difficulty is None or q.difficulty == difficulty)]
-    history = _history()
+    history = open_history()
     selected = schedule.select(pool, count=count, rng=random.Random(seed),
                                due=history.due_times() if due else None, now=time.time())
     ui = sys.stderr if as_json else sys.stdout
@@ -60,15 +60,15 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
 
 
 def stats(*, banks: Sequence[str], lang: str | None, as_json: bool) -> int:
-    questions = _load(banks)
-    history = _history()
+    questions = load_questions(banks)
+    history = open_history()
     report = stats_report.compute(questions, history.tallies(), history.due_times(), utc_now())
     history.close()
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else stats_report.render(report, lang or from_locale()))
     return 0
 
 
-def _load(banks: Sequence[str]) -> list[Question]:
+def load_questions(banks: Sequence[str]) -> list[Question]:
     try:
         return bank.load(bank.sources(banks, data_dir()), cache=data_dir() / "cache" / "banks.json")
     except bank.BankError as error:
@@ -76,14 +76,14 @@ def _load(banks: Sequence[str]) -> list[Question]:
         raise SystemExit(2) from None
 
 
-def _history() -> History:
+def open_history() -> History:
     try:
         return History.open()
     except HistoryError as error:
         raise click.ClickException(str(error)) from None
 
 
-def _check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> None:
+def check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> None:
     for value in values:
         if value not in valid:
             raise click.BadParameter(f"got {value!r}, but the only valid values are {', '.join(valid)}",

@@ -155,7 +155,7 @@ class Quiz:
         else:
             correct = present.check_answer(question, response)
             rating = schedule.rating_for(correct)
-        with _holding_ctrl_c():
+        with holding_ctrl_c():
             self.history.record(question.id, response=response, correct=correct, rating=rating, at=self.clock(),
                                 seconds=seconds)
         if question.type == "short":
@@ -179,7 +179,7 @@ class Quiz:
 
 
 @contextmanager
-def _holding_ctrl_c() -> Iterator[None]:
+def holding_ctrl_c() -> Iterator[None]:
     """Delay Ctrl-C until the block is done, so an answer is recorded whole or not at all."""
     if threading.current_thread() is not threading.main_thread():
         yield
