@@ -143,8 +143,9 @@ def hint(exercise_id: str, level: int) -> None:
 @click.option("--plot", type=click.Path(dir_okay=False, writable=True), metavar="FILE.png",
               help="Initialization exercises: draw your weights' histogram and the activation std through a deep "
                    "stack (needs matplotlib).")
+@click.option("--verbose", "-v", is_flag=True, help="Explain every failed check, not only the first three.")
 @_json_option
-def grade(exercise_id: str, path: str, as_json: bool, **options) -> None:
+def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) -> None:
     """Grade your solution file PATH for EXERCISE. Exit 0 = pass, 1 = fail, 2 = could not load."""
     from grader import report, runner
 
@@ -154,7 +155,7 @@ def grade(exercise_id: str, path: str, as_json: bool, **options) -> None:
     except runner.GradeUsageError as exc:
         click.echo(f"Error: {exc}", err=True)
         raise SystemExit(2) from None
-    click.echo(report.to_json(verdict) if as_json else report.to_text(verdict))
+    click.echo(report.to_json(verdict) if as_json else report.to_text(verdict, verbose))
     raise SystemExit(verdict.exit_code)
 
 

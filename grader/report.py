@@ -27,7 +27,10 @@ def to_json(verdict: Verdict) -> str:
     }, indent=2, ensure_ascii=False)
 
 
-def to_text(verdict: Verdict) -> str:
+DETAILS_SHOWN = 3  # failures explained in full; the rest are listed (all with verbose=True)
+
+
+def to_text(verdict: Verdict, verbose: bool = False) -> str:
     lines = [f"Grading {verdict.exercise}: {verdict.path}",
              f"device {verdict.device}, seed {verdict.seed}, up to {verdict.max_examples} examples per property", ""]
     if verdict.status == "not-implemented":
@@ -40,10 +43,13 @@ def to_text(verdict: Verdict) -> str:
     if verdict.status in ("timeout", "crashed"):
         lines += ["", f"  FAIL  {verdict.message}"]
     failed = [c for c in verdict.checks if not c["passed"]]
-    for check in failed:
+    shown = failed if verbose else failed[:DETAILS_SHOWN]
+    for check in shown:
         lines += ["", f"-- {check['name']}", textwrap.indent(check["message"], "   ")]
         if check["counterexample"]:
             lines.append("   (the smallest failing input found)")
+    if len(shown) < len(failed):
+        lines += ["", f"({len(failed) - len(shown)} more failed checks above: --verbose explains each of them.)"]
     skipped = [c for c in verdict.checks if c.get("skipped")]
     for check in skipped:
         lines += ["", f"-- skipped: {check['name']}", f"   {check['message']}"]

@@ -124,3 +124,13 @@ def test_plot_writes_a_png_for_initialization_exercises(tmp_path):
 def test_plot_is_refused_for_other_exercises(tmp_path):
     result = run("grade", "attention.sdpa", str(CORRECT_SDPA), "--plot", str(tmp_path / "x.png"))
     assert result.exit_code == 2 and "for the initialization exercises" in result.output
+
+
+def test_text_report_explains_three_failures_unless_verbose():
+    buggy = ROOT / "tests" / "corpus" / "attention.mha" / "bug_heads_split_without_transpose.py"
+    short = run("grade", "attention.mha", str(buggy), "--max-examples", "5")
+    assert short.exit_code == 1
+    assert short.output.count("\n-- ") == 3 and "more failed checks above: --verbose" in short.output
+    assert "[heads] heads split or merged wrongly" in short.output
+    full = run("grade", "attention.mha", str(buggy), "--max-examples", "5", "--verbose")
+    assert full.output.count("\n-- ") == full.output.count("  FAIL  ") > 3
