@@ -21,7 +21,6 @@ import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
-from grader import statistics
 from grader.checking import (Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor, generator,
                              tensor_seed)
 from grader.exercises import FunctionTask, sampled_task
@@ -265,6 +264,8 @@ def _exact(name: str, case_of, expected_of, code: str, explain: str) -> Check:
 
 def drops_at_the_right_rate() -> Check:
     def run(ctx):
+        from grader import statistics  # noqa: PLC0415 - scipy.stats takes ~0.8 s to import: only when needed
+
         torch.manual_seed(ctx.seed)
         outputs, cases = [], []
         for design in statistics.DROPOUT_CASES:
