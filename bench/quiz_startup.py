@@ -74,7 +74,10 @@ def main() -> int:
     for name, median in medians.items():
         print(f"{name + ':':30} median {median:4.0f} ms over {args.repeat} runs = {median / reference:.2f}x")
     ratio = medians["qkv quiz, cached banks"] / reference
-    print(f"budget {BUDGET:.0f}x: {'OK' if ratio <= BUDGET else 'OVER BUDGET'}")
+    cold_ratio = medians["qkv quiz, cold (no cache)"] / reference
+    print(f"budget {BUDGET:.0f}x: every start but the first after a bank change (cached) "
+          f"{'OK' if ratio <= BUDGET else 'OVER BUDGET'}; the first (cold) "
+          f"{'OK' if cold_ratio <= BUDGET else 'OVER BUDGET'}")
     return 0 if ratio <= BUDGET else 1
 
 
