@@ -129,9 +129,11 @@ def gradients_match_reference(cases: st.SearchStrategy) -> Check:
                 if problem:
                     unused = g.shape == gold.shape and not g.any() and gold.any()
                     note = f"\n`{name}` gets no gradient at all: your output does not use it." if unused else ""
-                    codes = (ctx.task.unused_input_code,) if unused and ctx.task.unused_input_code else ()
-                    raise CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream "
-                                      f"gradient.\n{problem.text}{note}", case, codes)
+                    failure = CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream "
+                                          f"gradient.\n{problem.text}{note}", case)
+                    if unused and ctx.task.unused_input_code:
+                        failure.weak_codes = (ctx.task.unused_input_code,)
+                    raise failure
 
         for_all(ctx, cases, prop)
 

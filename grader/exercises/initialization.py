@@ -236,10 +236,12 @@ def keeps_dtype(exercise_id: str) -> Check:
         tensor = torch.full((64, 32), math.nan, dtype=torch.float64, device=ctx.device)
         case = init_case(exercise_id, tensor)
         returned = fill(ctx, case)
-        if returned.dtype != torch.float64 or torch.isnan(tensor).any():
+        if torch.isnan(tensor).any():
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe float64 tensor you were given was left "
+                              "unfilled: fill it in place, keeping its dtype.", case, ("inplace",))
+        if returned.dtype != torch.float64:
             raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe float64 tensor came back as "
-                              f"{str(returned.dtype).replace('torch.', '')}" + (" and unfilled" if
-                              torch.isnan(tensor).any() else "") + ": keep the tensor's dtype.", case, ("dtype",))
+                              f"{str(returned.dtype).replace('torch.', '')}: keep the tensor's dtype.", case, ("dtype",))
 
     return Check("keeps the tensor's dtype (float64 stays float64)", run)
 

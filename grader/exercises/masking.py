@@ -147,9 +147,11 @@ def masked_entries_exactly_zero(cases) -> Check:
                 bad = where & (probs != 0)
                 if bad.any():
                     value = probs[bad][0].item()
-                    raise CheckFailed(f"Called {describe_call(ctx, case)}.\n{what} came back as {value:.3g}, not "
-                                      "exactly 0 (a large negative fill such as -1e9 leaves tiny or uniform weights; "
-                                      "an -inf fill gives NaN where nothing is kept).", case, (code,))
+                    failure = CheckFailed(f"Called {describe_call(ctx, case)}.\n{what} came back as {value:.3g}, not "
+                                          "exactly 0 (a large negative fill such as -1e9 leaves tiny or uniform "
+                                          "weights; an -inf fill gives NaN where nothing is kept).", case)
+                    failure.weak_codes = (code,)
+                    raise failure
 
         for_all(ctx, cases, prop)
 
