@@ -23,7 +23,6 @@ import functools
 import importlib
 import inspect
 
-import torch
 from torch.overrides import TorchFunctionMode
 
 _originals: dict[int, str] = {}  # id(original object) -> dotted name, for the TorchFunctionMode
