@@ -188,33 +188,26 @@ CAUSAL = FunctionTask(
     ],
 )
 
-PADDING = FunctionTask(
-    call_name="padding_mask",
-    reference=ref.padding_mask,
-    outputs=("mask",),
-    variants=PADDING_BUGS,
-    probes=lambda: [_lengths_case([3, 0, 5], 5)(), _lengths_case([1, 4], 6)()],
-    checks=[
-        smoke(_lengths_case([2, 3], 4)),
-        matches_reference("matches the padding mask, lengths 0 and max_len included", _LENGTHS),
-        leaves_inputs_unchanged(_LENGTHS),
-        stays_on_device(_lengths_case([2, 0, 3], 3)),
-    ],
-)
+def lengths_task(call_name: str, reference, variants: dict, what: str) -> FunctionTask:
+    """A mask built from sequence lengths: exact values, inputs left alone, nothing made on the CPU."""
+    return FunctionTask(
+        call_name=call_name,
+        reference=reference,
+        outputs=("mask",),
+        variants=variants,
+        probes=lambda: [_lengths_case([3, 0, 5], 5)(), _lengths_case([1, 4], 6)()],
+        checks=[
+            smoke(_lengths_case([2, 3], 4)),
+            matches_reference(f"matches {what}, lengths 0 and max_len included", _LENGTHS),
+            leaves_inputs_unchanged(_LENGTHS),
+            stays_on_device(_lengths_case([2, 0, 3], 3)),
+        ],
+    )
 
-DECODER = FunctionTask(
-    call_name="decoder_self_attention_mask",
-    reference=ref.decoder_self_attention_mask,
-    outputs=("mask",),
-    variants=DECODER_BUGS,
-    probes=lambda: [_lengths_case([3, 0, 5], 5)(), _lengths_case([1, 4], 6)()],
-    checks=[
-        smoke(_lengths_case([2, 3], 4)),
-        matches_reference("matches causal AND key padding, lengths 0 and max_len included", _LENGTHS),
-        leaves_inputs_unchanged(_LENGTHS),
-        stays_on_device(_lengths_case([2, 0, 3], 3)),
-    ],
-)
+
+PADDING = lengths_task("padding_mask", ref.padding_mask, PADDING_BUGS, "the padding mask")
+DECODER = lengths_task("decoder_self_attention_mask", ref.decoder_self_attention_mask, DECODER_BUGS,
+                       "causal AND key padding")
 
 MASKED_SOFTMAX = FunctionTask(
     call_name="masked_softmax",
