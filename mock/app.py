@@ -51,7 +51,7 @@ def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed
         raise click.UsageError(str(error)) from None
     seed = random.SystemRandom().randrange(SEEDS) if seed is None else seed
     plan = make_plan(questions, minutes=minutes, topics=topics, seed=seed, exercise=exercise)
-    history = open_history()
+    history = open_history(questions)
     reader = clock.LineReader(sys.stdin)
     console = Console(reader, sys.stdout)
     started = utc_now()

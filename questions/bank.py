@@ -38,7 +38,7 @@ MIN_CHOICES, MAX_CHOICES = 3, 6
 MAX_KEY_POINTS = 6
 TOP_FIELDS = ("format_version", "topic", "questions")
 QUESTION_FIELDS = ("id", "type", "difficulty", "tags", "prompt", "code", "choices", "answer", "tolerance",
-                   "key_points", "explanation", "follow_ups", "exercise", "refs")
+                   "key_points", "explanation", "follow_ups", "exercise", "refs", "replaces")
 REQUIRED_FIELDS = ("id", "type", "difficulty", "tags", "prompt", "explanation")
 CHOICE_FIELDS = ("en", "zh", "why")
 
@@ -48,6 +48,12 @@ _STR = "tag:yaml.org,2002:str"
 _KEBAB = r"[a-z0-9]+(?:-[a-z0-9]+)*"
 _TOPIC = re.compile(r"[a-z0-9][a-z0-9_-]*")
 _ANY_ID = re.compile(rf"[a-z0-9][a-z0-9_-]*\.{_KEBAB}")
+# Chinese prose takes full-width punctuation; a half-width one touching a CJK character is a slip.
+# Tuples written with ", " inside half-width brackets ("(batch, 位置)") are notation, not prose.
+_CJK = "\u3400-\u4dbf\u4e00-\u9fff"
+_HALF_WIDTH_BY_CJK = re.compile(rf"[{_CJK}][,;:?()]|[,;:?()][{_CJK}]")
+_TUPLE = re.compile(r"\([^()\n]*, [^()\n]*\)")
+_FULL_WIDTH = {",": "，", ";": "；", ":": "：", "?": "？", "(": "（", ")": "）"}
 
 
 @dataclass(frozen=True)
@@ -85,6 +91,7 @@ class Question:
     follow_ups: tuple[str, ...] = ()
     exercise: str | None = None
     refs: tuple[str, ...] = ()
+    replaces: tuple[str, ...] = ()  # ids of retired questions whose history now counts for this one
 
     @property
     def letters(self) -> str:
@@ -175,6 +182,17 @@ def check(paths: Iterable[Path | Traversable]) -> tuple[list[Question], list[Pro
                 problems.append(Problem(checker.display, line, f"duplicate id {qid!r}: first defined at {where}"))
             else:
                 first_site[qid] = (checker.display, line)
+    retired_site: dict[str, str] = {}
+    for checker in checkers:
+        for old, line in checker.retired:
+            if old in first_site:
+                problems.append(Problem(checker.display, line, f"replaces {old!r}, but a question with that id is"
+                                        " still in the banks; delete it or drop it from replaces"))
+            elif old in retired_site:
+                problems.append(Problem(checker.display, line, f"{old!r} is already replaced at "
+                                        f"{retired_site[old]}: a retired id redirects to one question"))
+            else:
+                retired_site[old] = f"{checker.display}:{line}"
     for checker in checkers:
         for target, line in checker.links:
             if target not in first_site:
@@ -222,7 +240,13 @@ def _decode(fields: dict) -> Question:
         "key_points": tuple(Text(**p) for p in fields["key_points"]),
         "answer": tuple(answer) if isinstance(answer, list) else answer,
         "tags": tuple(fields["tags"]), "follow_ups": tuple(fields["follow_ups"]), "refs": tuple(fields["refs"]),
+        "replaces": tuple(fields["replaces"]),
     })
+
+
+def renames(questions: Iterable[Question]) -> dict[str, str]:
+    """{retired id: the id of the question that replaces it}, for carrying history over."""
+    return {old: q.id for q in questions for old in q.replaces}
 
 
 def _display(path: Path | Traversable) -> str:
@@ -266,6 +290,7 @@ class _FileChecker:
         self.questions: list[Question] = []
         self.ids: list[tuple[str, int]] = []  # (id, line) of every question with a well-formed id
         self.links: list[tuple[str, int]] = []  # (follow-up id, line)
+        self.retired: list[tuple[str, int]] = []  # (replaced id, line)
         self._constructor = SafeConstructor()
         self._converted: dict[int, object] = {}
         doc = self._parse(path)
@@ -369,7 +394,18 @@ class _FileChecker:
         if value is not None and not value.strip():
             self.problem(m.lines[key], f"{where or key} is empty")
             return None
+        if key == "zh" and value is not None:
+            self._punctuation(value, m.lines[key], where or key)
         return value
+
+    def _punctuation(self, text: str, line: int, where: str) -> None:
+        slip = _HALF_WIDTH_BY_CJK.search(_TUPLE.sub(lambda t: "_" * len(t.group()), text))
+        if slip:
+            mark = next(c for c in slip.group() if c in _FULL_WIDTH)
+            start = max(slip.start() - 12, 0)
+            self.problem(line, f"{where} uses the half-width {mark!r} next to Chinese text "
+                               f"(...{text[start:slip.end() + 12]}...): Chinese prose takes the full-width "
+                               f"{_FULL_WIDTH[mark]!r}; half-width stays inside code, formulas and English")
 
     def _enum(self, m: _Map, key: str, valid: tuple[str, ...]) -> str | None:
         value = m.get(key, _MISSING)
@@ -461,6 +497,7 @@ class _FileChecker:
             exercise=self._exercise(m),
             refs=self._strings(m, "refs"),
             follow_ups=self._follow_ups(m, qid),
+            replaces=self._replaces(m, qid),
         )
         choices = self._choices(m, qtype)
         listed = m.get("choices")
@@ -601,6 +638,14 @@ class _FileChecker:
                                               f" but the only valid exercise ids are {_listing(EXERCISE_IDS)}")
             return None
         return value
+
+    def _replaces(self, m: _Map, qid: str | None) -> tuple[str, ...]:
+        retired = self._strings(m, "replaces", _ANY_ID, "a question id '<topic>.<kebab-case-name>'")
+        if qid in retired:
+            self.problem(m.lines["replaces"], f"replaces lists the question itself ({qid!r})")
+        if retired:
+            self.retired.extend((old, line) for old, line in zip(retired, m["replaces"].lines) if old != qid)
+        return retired
 
     def _follow_ups(self, m: _Map, qid: str | None) -> tuple[str, ...]:
         targets = self._strings(m, "follow_ups", _ANY_ID, "a question id '<topic>.<kebab-case-name>'")

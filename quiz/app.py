@@ -44,7 +44,7 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
     check_choices("--type", types, bank.TYPES)
     pool = [q for q in questions if (not topics or q.topic in topics) and (not types or q.type in types)
             and (difficulty is None or q.difficulty == difficulty)]
-    history = open_history()
+    history = open_history(questions)
     selected = schedule.select(pool, count=count, rng=random.Random(seed),
                                due=history.due_times() if due else None, now=time.time())
     ui = sys.stderr if as_json else sys.stdout
@@ -61,7 +61,7 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
 
 def stats(*, banks: Sequence[str], lang: str | None, as_json: bool) -> int:
     questions = load_questions(banks)
-    history = open_history()
+    history = open_history(questions)
     report = stats_report.compute(questions, history.tallies(), history.due_times(), utc_now())
     history.close()
     click.echo(json.dumps(report, ensure_ascii=False) if as_json else stats_report.render(report, lang or from_locale()))
@@ -76,11 +76,14 @@ def load_questions(banks: Sequence[str]) -> list[Question]:
         raise SystemExit(2) from None
 
 
-def open_history() -> History:
+def open_history(questions: Sequence[Question] = ()) -> History:
+    """The history, with the records of retired question ids moved to the ids that replace them."""
     try:
-        return History.open()
+        history = History.open()
     except HistoryError as error:
         raise click.ClickException(str(error)) from None
+    history.redirect(bank.renames(questions))
+    return history
 
 
 def check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> None:

@@ -125,6 +125,22 @@ class History:
                        (question_id, due.timestamp(), card))
         return due
 
+    def redirect(self, renames: dict[str, str]) -> None:
+        """Carry the answers and review card of each retired question id over to the id that replaces
+        it (a card already under the new id wins). Cheap when there is nothing to move."""
+        if not renames:
+            return
+        marks = ", ".join("?" * len(renames))
+        if not self._db.execute(f"SELECT 1 FROM cards WHERE question_id IN ({marks}) UNION ALL "
+                                f"SELECT 1 FROM answers WHERE question_id IN ({marks}) LIMIT 1",
+                                [*renames, *renames]).fetchone():
+            return
+        with self._transaction() as db:
+            for old, new in renames.items():
+                db.execute("UPDATE answers SET question_id = ? WHERE question_id = ?", (new, old))
+                db.execute("UPDATE OR IGNORE cards SET question_id = ? WHERE question_id = ?", (new, old))
+                db.execute("DELETE FROM cards WHERE question_id = ?", (old,))
+
     def due_times(self) -> dict[str, float]:
         """Question id -> when it is due (epoch seconds), for every question ever answered."""
         return dict(self._db.execute("SELECT question_id, due FROM cards"))

@@ -162,6 +162,8 @@ class Quiz:
             self.console.say(t(lang, "rated", rating=present.rating_name(rating, lang)))
         else:
             self.console.say(present.render_feedback(question, response, correct, lang, columns=columns))
+        if question.exercise:
+            self.console.say(t(lang, "practise", exercise=question.exercise))
         return Answer(question, response, correct, rating, seconds)
 
     def _read(self, prompt: str, parse: Callable[[str], object]):

@@ -14,7 +14,7 @@ from questions import bank
 BROKEN = Path(__file__).parent / "broken"
 DEMO = Path(__file__).parents[1] / "quiz" / "banks" / "demo.yaml"
 FIELDS = ("id, type, difficulty, tags, prompt, code, choices, answer, tolerance, key_points, explanation,"
-          " follow_ups, exercise and refs")
+          " follow_ups, exercise, refs and replaces")
 EXERCISES = ", ".join(EXERCISE_IDS[:-1]) + " and " + EXERCISE_IDS[-1]
 
 EXPECTED = {
@@ -173,3 +173,57 @@ def test_loaded_questions_keep_every_field():
     assert by_id["demo.read-causal-mask"].exercise == "masking.causal_mask"
     assert [p.en for p in by_id["demo.why-residual"].key_points][1].startswith("Each block")
     assert by_id["demo.dropout-inference"].answer is False
+
+
+def _bank(path: Path, topic: str, questions: str) -> Path:
+    path.write_text(f"format_version: 1\ntopic: {topic}\nquestions:\n{questions}", encoding="utf-8")
+    return path
+
+
+def test_replaces_retires_ids_that_no_question_uses_any_more(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    _bank(Path("extra.yaml"), "extra", (
+        "  - {id: extra.kept, type: true_false, difficulty: easy, tags: [x], prompt: {en: a, zh: b},\n"
+        "     answer: true, explanation: {en: c, zh: d}, replaces: [old.gone, extra.kept, extra.other]}\n"
+        "  - {id: extra.other, type: true_false, difficulty: easy, tags: [x], prompt: {en: a, zh: b},\n"
+        "     answer: true, explanation: {en: c, zh: d}, replaces: [extra.live]}\n"
+        "  - {id: extra.live, type: true_false, difficulty: easy, tags: [x], prompt: {en: a, zh: b},\n"
+        "     answer: true, explanation: {en: c, zh: d}, replaces: [old.gone]}\n"))
+    assert [str(p) for p in bank.check([Path("extra.yaml")])[1]] == [
+        "extra.yaml:5: replaces 'extra.other', but a question with that id is still in the banks;"
+        " delete it or drop it from replaces",
+        "extra.yaml:5: replaces lists the question itself ('extra.kept')",
+        "extra.yaml:7: replaces 'extra.live', but a question with that id is still in the banks;"
+        " delete it or drop it from replaces",
+        "extra.yaml:9: 'old.gone' is already replaced at extra.yaml:5: a retired id redirects to one question",
+    ]
+
+
+def test_renames_map_each_retired_id_to_its_replacement(tmp_path):
+    path = _bank(tmp_path / "extra.yaml", "extra", (
+        "  - {id: extra.kept, type: true_false, difficulty: easy, tags: [x], prompt: {en: a, zh: b},\n"
+        "     answer: true, explanation: {en: c, zh: d}, replaces: [old.one, old.two]}\n"))
+    questions = bank.load([path])
+    assert questions[0].replaces == ("old.one", "old.two")
+    assert bank.renames(questions) == {"old.one": "extra.kept", "old.two": "extra.kept"}
+
+
+@pytest.mark.parametrize("text, mark, ok", [
+    ("先算 scores,再做 softmax。", ",", False),
+    ("为什么要除以 sqrt(d_k)?因为方差。", "?", False),
+    ("注意:这里", ":", False),
+    ("它的形状(见下)不变。", "(", False),
+    ("每个 (batch, 位置) 都有自己的均值。", "", True),  # a tuple of dims is notation
+    ("调用 softmax(x, dim=-1)，得到权重。", "", True),  # code keeps its half-width marks
+    ("先算 scores，再做 softmax（按最后一维）。", "", True),
+])
+def test_chinese_text_takes_full_width_punctuation(tmp_path, text, mark, ok):
+    path = _bank(tmp_path / "punct.yaml", "punct", (
+        "  - id: punct.one\n    type: true_false\n    difficulty: easy\n    tags: [x]\n"
+        f"    prompt: {{en: a, zh: \"{text}\"}}\n    answer: true\n    explanation: {{en: c, zh: d}}\n"))
+    problems = bank.check([path])[1]
+    if ok:
+        assert problems == []
+    else:
+        assert len(problems) == 1 and problems[0].line == 8
+        assert f"prompt.zh uses the half-width {mark!r} next to Chinese text" in problems[0].message

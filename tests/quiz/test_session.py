@@ -136,3 +136,24 @@ def test_summary_fills_to_the_terminal_width(demo, history):
     lines = summary.render("en", columns=46).splitlines()
     assert lines[-2:] == ["Revisit:  demo.softmax-sum, demo.mask-values,", "          demo.read-causal-mask"]
     assert all(len(line) <= 46 for line in lines)
+
+
+def test_a_question_paired_with_an_exercise_names_the_command_to_practise_it(demo, history):
+    paired = demo["demo.read-causal-mask"]
+    _, console = _run([paired], right_lines(paired), history)
+    assert "Practise it: qkv start masking.causal_mask" in console.shown
+    _, console = _run([demo["demo.scale-value"]], right_lines(demo["demo.scale-value"]), history, lang="zh")
+    assert not any("qkv start" in line for line in console.shown)
+
+
+def test_history_of_a_retired_id_moves_to_the_question_that_replaces_it(history):
+    history.record("old.gone", response="b", correct=False, rating=1, at=T0, seconds=1.0)
+    history.record("old.both", response="a", correct=True, rating=3, at=T0, seconds=1.0)
+    history.record("new.kept", response="a", correct=True, rating=3, at=T0 + timedelta(days=1), seconds=1.0)
+    kept_due = history.due_times()["new.kept"]
+    history.redirect({"old.gone": "new.one", "old.both": "new.kept"})
+    assert set(history.due_times()) == {"new.one", "new.kept"}
+    assert history.due_times()["new.kept"] == kept_due  # a card already under the new id wins
+    assert history.tallies() == {"new.one": (1, 0), "new.kept": (2, 2)}
+    history.redirect({"old.gone": "new.one"})  # nothing left to move: a no-op
+    assert history.tallies() == {"new.one": (1, 0), "new.kept": (2, 2)}
