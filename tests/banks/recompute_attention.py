@@ -129,6 +129,58 @@ def kv_cache_size() -> float:
     return n_layers * per_layer / GIB
 
 
+def sinusoidal_pe_wavelength() -> float:
+    """Wavelength of dimensions 128/129 for d_model = 512, read off the table at pos = 1."""
+    row = _sinusoidal_table(n_positions=2, d_model=512)[1]  # (d,): angle omega at pos 1
+    omega = math.atan2(row[128].item(), row[129].item())  # sin(omega), cos(omega)
+    return 2 * math.pi / omega
+
+
+def _rope_inv_freq(d: int, base: float) -> torch.Tensor:
+    """theta_i = base^(-2i/d) for the d/2 coordinate pairs (Su et al., 2021)."""
+    return 1.0 / base ** (torch.arange(0, d, 2, dtype=torch.float64) / d)  # (d/2,)
+
+
+def _rope_rotate(x: torch.Tensor, pos: int, base: float) -> torch.Tensor:
+    """Interleaved RoPE: rotate pairs (x_2i, x_2i+1) of a (d,) vector by pos * theta_i."""
+    angle = pos * _rope_inv_freq(x.numel(), base)  # (d/2,)
+    even, odd = x[0::2], x[1::2]  # (d/2,) each
+    out = torch.empty_like(x)
+    out[0::2] = even * angle.cos() - odd * angle.sin()
+    out[1::2] = even * angle.sin() + odd * angle.cos()
+    return out
+
+
+def rope_rotation_angle() -> float:
+    """Unwrapped angle of pair i = 8 at position 100, d = 128, base 10,000.
+
+    The rotation is applied to e_16 and its wrapped angle read back; the whole turns are
+    counted from the unwrapped angle pos * theta_8, which the wrapped reading must match.
+    """
+    d, base, pos, i = 128, 10_000.0, 100, 8
+    x = torch.zeros(d, dtype=torch.float64)
+    x[2 * i] = 1.0
+    rotated = _rope_rotate(x, pos, base)
+    wrapped = math.atan2(rotated[2 * i + 1].item(), rotated[2 * i].item())  # in (-pi, pi]
+    unwrapped = pos * _rope_inv_freq(d, base)[i].item()
+    turns = round((unwrapped - wrapped) / (2 * math.pi))
+    return wrapped + 2 * math.pi * turns
+
+
+def rope_longest_wavelength() -> float:
+    """2 pi / theta_63 for d = 128, base 10,000."""
+    return 2 * math.pi / _rope_inv_freq(128, 10_000.0)[63].item()
+
+
+def rope_ntk_aware_base() -> float:
+    """b' = b * s^(d/(d-2)) for b = 10,000, s = 4, d = 128; checks the slowest pair slows by s."""
+    d, base, s = 128, 10_000.0, 4.0
+    new_base = base * s ** (d / (d - 2))
+    slow_old, slow_new = _rope_inv_freq(d, base)[-1].item(), _rope_inv_freq(d, new_base)[-1].item()
+    assert math.isclose(slow_old / slow_new, s, rel_tol=1e-9)
+    return new_base
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.var-qk-dk64": var_qk_dk64,
     "attention.scaled-score-std": scaled_score_std,
@@ -142,4 +194,8 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.attention-flops": attention_flops,
     "attention.sinusoidal-pe-entry": sinusoidal_pe_entry,
     "attention.kv-cache-size": kv_cache_size,
+    "attention.sinusoidal-pe-wavelength": sinusoidal_pe_wavelength,
+    "attention.rope-rotation-angle": rope_rotation_angle,
+    "attention.rope-longest-wavelength": rope_longest_wavelength,
+    "attention.rope-ntk-aware-base": rope_ntk_aware_base,
 }
