@@ -181,6 +181,34 @@ def rope_ntk_aware_base() -> float:
     return new_base
 
 
+def _kv_cache_bytes(layers: int, kv_heads: int, head_dim: int, seq_len: int, batch: int,
+                    dtype: torch.dtype) -> int:
+    """Bytes of the K and V cache tensors, built as meta tensors of shape (batch, kv_heads, seq, head_dim)."""
+    k = torch.empty(batch, kv_heads, seq_len, head_dim, dtype=dtype, device="meta")
+    v = torch.empty_like(k)
+    return layers * sum(t.numel() * t.element_size() for t in (k, v))
+
+
+def gqa_kv_cache_70b() -> float:
+    """GiB for 80 layers, 8 KV heads of 128, 4096 tokens, batch 8, fp16."""
+    return _kv_cache_bytes(80, 8, 128, 4096, 8, torch.float16) / GIB
+
+
+def gqa_tokens_in_budget() -> float:
+    """Tokens of a 32-layer, 8-KV-head, head_dim 128, bf16 cache that fit in 40 GiB."""
+    per_token = _kv_cache_bytes(32, 8, 128, seq_len=1, batch=1, dtype=torch.bfloat16)
+    return float((40 * GIB) // per_token)
+
+
+def mla_cache_ratio() -> float:
+    """MHA (128 heads of 128, K and V) over MLA (latent 512 + RoPE key 64) per token and layer."""
+    mha = _kv_cache_bytes(1, 128, 128, 1, 1, torch.bfloat16)
+    latent = torch.empty(1, 1, 512, dtype=torch.bfloat16, device="meta")  # (B, T, d_c)
+    rope_key = torch.empty(1, 1, 64, dtype=torch.bfloat16, device="meta")  # (B, T, d_h^R)
+    mla = sum(t.numel() * t.element_size() for t in (latent, rope_key))
+    return mha / mla
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.var-qk-dk64": var_qk_dk64,
     "attention.scaled-score-std": scaled_score_std,
@@ -198,4 +226,7 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.rope-rotation-angle": rope_rotation_angle,
     "attention.rope-longest-wavelength": rope_longest_wavelength,
     "attention.rope-ntk-aware-base": rope_ntk_aware_base,
+    "attention.gqa-kv-cache-70b": gqa_kv_cache_70b,
+    "attention.gqa-tokens-in-budget": gqa_tokens_in_budget,
+    "attention.mla-cache-ratio": mla_cache_ratio,
 }
