@@ -209,6 +209,27 @@ def mla_cache_ratio() -> float:
     return mha / mla
 
 
+def online_softmax_step() -> float:
+    """Running sum l after blocks [2, 1] and [3, 0], checked against the one-pass sum."""
+    m = torch.tensor(float("-inf"), dtype=torch.float64)
+    l = torch.tensor(0.0, dtype=torch.float64)
+    blocks = [torch.tensor([2.0, 1.0], dtype=torch.float64), torch.tensor([3.0, 0.0], dtype=torch.float64)]
+    for s in blocks:
+        m_new = torch.maximum(m, s.max())
+        l = l * torch.exp(m - m_new) + torch.exp(s - m_new).sum()
+        m = m_new
+    everything = torch.cat(blocks)  # (4,)
+    assert torch.isclose(l, torch.exp(everything - everything.max()).sum())
+    return l.item()
+
+
+def flash_lse_vs_matrix() -> float:
+    """fp16 probability matrix bytes over fp32 log-sum-exp bytes, batch 1, 32 heads, N = 8192."""
+    probs = torch.empty(1, 32, 8192, 8192, dtype=torch.float16, device="meta")  # (B, h, N, N)
+    lse = torch.empty(1, 32, 8192, dtype=torch.float32, device="meta")  # (B, h, N)
+    return (probs.numel() * probs.element_size()) / (lse.numel() * lse.element_size())
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.var-qk-dk64": var_qk_dk64,
     "attention.scaled-score-std": scaled_score_std,
@@ -229,4 +250,6 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.gqa-kv-cache-70b": gqa_kv_cache_70b,
     "attention.gqa-tokens-in-budget": gqa_tokens_in_budget,
     "attention.mla-cache-ratio": mla_cache_ratio,
+    "attention.online-softmax-step": online_softmax_step,
+    "attention.flash-lse-vs-matrix": flash_lse_vs_matrix,
 }
