@@ -115,6 +115,40 @@ def gpt2_residual_std() -> float:
     return base_std / math.sqrt(branches_per_block * n_layer)
 
 
+def _mup_width_mult(base: nn.Linear, target: nn.Linear) -> float:
+    """mup's width multiplier of a weight: its fan_in over the same layer's fan_in in the base model."""
+    return _fans(target.weight)[0] / _fans(base.weight)[0]
+
+
+def mup_adam_hidden_lr() -> float:
+    """Adam LR of the attention output projection at d_model 4096 from base LR 3e-3 at 256, times 1e4."""
+    base_lr = 3e-3
+    base = nn.Linear(256, 256, device="meta")  # attention output projection of the proxy: (d, d)
+    target = nn.Linear(4096, 4096, device="meta")
+    return base_lr / _mup_width_mult(base, target) * 1e4
+
+
+def mup_output_multiplier() -> float:
+    """alpha_out / m for the readout of a d_model 3072 model, alpha_out = 4.0 tuned at d_model 128."""
+    alpha_out, vocab = 4.0, 1000  # the vocabulary size does not enter the width multiplier
+    base = nn.Linear(128, vocab, device="meta")  # readout: (vocab, d_model)
+    target = nn.Linear(3072, vocab, device="meta")
+    return alpha_out / _mup_width_mult(base, target)
+
+
+def mup_attention_scale_ratio() -> float:
+    """(q . k * 8 / d) / (q . k / sqrt(d)) at d_head 128, from actual scores."""
+    d_head = 128
+    gen = _seeded()
+    q = torch.randn(16, d_head, generator=gen, dtype=torch.float64)  # (Lq, d)
+    k = torch.randn(16, d_head, generator=gen, dtype=torch.float64)  # (Lk, d)
+    mup_scores = q @ k.T * 8 / d_head  # (Lq, Lk)
+    standard_scores = q @ k.T / math.sqrt(d_head)  # (Lq, Lk)
+    ratio = mup_scores / standard_scores  # (Lq, Lk), the same everywhere
+    assert torch.allclose(ratio, ratio[0, 0].expand_as(ratio))
+    return ratio[0, 0].item()
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "initialization.activation-variance-after-layers": activation_variance_after_layers,
     "initialization.relu-depth-shrink-factor": relu_depth_shrink_factor,
@@ -128,4 +162,7 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "initialization.grouped-conv-fan-in": grouped_conv_fan_in,
     "initialization.default-linear-std": default_linear_std,
     "initialization.gpt2-residual-std": gpt2_residual_std,
+    "initialization.mup-adam-hidden-lr": mup_adam_hidden_lr,
+    "initialization.mup-output-multiplier": mup_output_multiplier,
+    "initialization.mup-attention-scale-ratio": mup_attention_scale_ratio,
 }
