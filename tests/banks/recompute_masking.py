@@ -21,6 +21,22 @@ def _query_key_offsets(seq_len: int) -> torch.Tensor:
     return positions[:, None] - positions[None, :]  # (L, 1) - (1, L) -> (L, L)
 
 
+def _document_ids(lengths: list[int]) -> torch.Tensor:
+    """doc_ids[t] = index of the document that packed position t belongs to."""
+    return torch.repeat_interleave(torch.arange(len(lengths)), torch.tensor(lengths))  # (L,)
+
+
+def _same_document(lengths: list[int]) -> torch.Tensor:
+    """same[i, j] = positions i and j of the packed row belong to the same document."""
+    doc_ids = _document_ids(lengths)  # (L,)
+    return doc_ids[:, None] == doc_ids[None, :]  # (L, 1) == (1, L) -> (L, L)
+
+
+def _document_causal_mask(lengths: list[int]) -> torch.Tensor:
+    """Block-diagonal causal keep-mask of documents of the given lengths packed into one row."""
+    return _same_document(lengths) & (_query_key_offsets(sum(lengths)) >= 0)  # (L, L)
+
+
 def _filled_softmax(logits: list[float], masked: list[bool], fill: float) -> torch.Tensor:
     """softmax of float64 logits after setting the masked entries to `fill`."""
     scores = torch.tensor(logits, dtype=torch.float64)  # (Lk,)
@@ -132,6 +148,31 @@ def beam_search_prob() -> float:
     return max(candidates)
 
 
+def document_mask_allowed_count() -> float:
+    """Allowed pairs of the document (block-diagonal causal) mask for documents 3, 5, 2."""
+    return float(_document_causal_mask([3, 5, 2]).sum())
+
+
+def cross_document_share() -> float:
+    """Share of the row's causal pairs that a document mask removes: 8 documents of 128 tokens."""
+    lengths = [128] * 8
+    causal = _query_key_offsets(sum(lengths)) >= 0  # (L, L)
+    document = _document_causal_mask(lengths)  # (L, L)
+    assert not (document & ~causal).any()  # the document mask only removes pairs
+    return 1.0 - document.sum().item() / causal.sum().item()
+
+
+def padding_vs_varlen_cost() -> float:
+    """Score entries a varlen kernel avoids, relative to padding lengths 512, 128, 128, 256 to 512."""
+    lengths = torch.tensor([512, 128, 128, 256])  # (B,)
+    max_len = int(lengths.max())
+    padded = torch.ones(len(lengths), max_len, max_len, dtype=torch.bool).sum().item()  # (B, L, L) computed
+    cu_seqlens = F.pad(lengths.cumsum(0), (1, 0))  # (B + 1,)
+    varlen = _same_document(lengths.tolist()).sum().item()  # (T, T): only the n x n blocks, bidirectional
+    assert varlen == sum(int(n) ** 2 for n in cu_seqlens.diff())
+    return 1.0 - varlen / padded
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "masking.causal-mask-true-count": causal_mask_true_count,
     "masking.decoder-mask-allowed-fraction": decoder_mask_allowed_fraction,
@@ -145,4 +186,7 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "masking.loss-mask-wrong-denominator": loss_mask_wrong_denominator,
     "masking.kv-cache-dot-products": kv_cache_dot_products,
     "masking.beam-search-prob": beam_search_prob,
+    "masking.document-mask-allowed-count": document_mask_allowed_count,
+    "masking.cross-document-share": cross_document_share,
+    "masking.padding-vs-varlen-cost": padding_vs_varlen_cost,
 }
