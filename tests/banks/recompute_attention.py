@@ -230,6 +230,36 @@ def flash_lse_vs_matrix() -> float:
     return (probs.numel() * probs.element_size()) / (lse.numel() * lse.element_size())
 
 
+def _alibi_slopes(n_heads: int) -> list[float]:
+    """ALiBi slopes as in the reference get_slopes (Press et al.): geometric for powers of 2,
+    otherwise the closest power of 2 plus every other slope of twice that many heads."""
+    def power_of_2(n: int) -> list[float]:
+        start = 2 ** (-8 / n)
+        return [start ** (h + 1) for h in range(n)]
+    if math.log2(n_heads).is_integer():
+        return power_of_2(n_heads)
+    closest = 2 ** math.floor(math.log2(n_heads))
+    return power_of_2(closest) + _alibi_slopes(2 * closest)[0::2][: n_heads - closest]
+
+
+def _alibi_bias(n_heads: int, n_positions: int) -> torch.Tensor:
+    """(heads, n, n) bias -m_h * (i - j) for keys j <= i (causal part only)."""
+    slopes = torch.tensor(_alibi_slopes(n_heads), dtype=torch.float64)  # (heads,)
+    pos = torch.arange(n_positions, dtype=torch.float64)
+    distance = (pos[:, None] - pos[None, :]).clamp(min=0)  # (n, n): i - j below the diagonal
+    return -slopes[:, None, None] * distance  # (heads, n, n)
+
+
+def alibi_slope() -> float:
+    """Slope of head 3 (1-based) of 16."""
+    return _alibi_slopes(16)[3 - 1]
+
+
+def alibi_bias_non_power_of_two() -> float:
+    """Bias of head 12 (1-based) of 12 for query 100, key 60."""
+    return _alibi_bias(12, 101)[12 - 1, 100, 60].item()
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.var-qk-dk64": var_qk_dk64,
     "attention.scaled-score-std": scaled_score_std,
@@ -252,4 +282,6 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.mla-cache-ratio": mla_cache_ratio,
     "attention.online-softmax-step": online_softmax_step,
     "attention.flash-lse-vs-matrix": flash_lse_vs_matrix,
+    "attention.alibi-slope": alibi_slope,
+    "attention.alibi-bias-non-power-of-two": alibi_bias_non_power_of_two,
 }
