@@ -2,12 +2,13 @@
 
 Each entry rebuilds the quantity its question asks for with the PyTorch operation the
 question is about (F.dropout, nn.Dropout, torch.optim.SGD/Adam/AdamW,
-F.cross_entropy(label_smoothing=...), clip_grad_norm_), or with a short derivation whose
-closed form is checked against Monte-Carlo sampling. Keys are question ids; the shared test
+F.cross_entropy(label_smoothing=...), clip_grad_norm_, a timm-style drop_path, a CutMix
+paste), or with a short derivation whose closed form is checked against Monte-Carlo sampling. Keys are question ids; the shared test
 tests/banks/test_numeric_answers.py compares each stored answer with these values.
 """
 from __future__ import annotations
 
+import itertools
 import math
 from collections.abc import Callable
 
@@ -168,6 +169,93 @@ def clip_grad_norm_first_param() -> float:
     return p1.grad.item()
 
 
+def stochastic_depth_expected_active_blocks() -> float:
+    num_blocks, p_last = 54, 0.5
+    depth = torch.arange(1, num_blocks + 1, dtype=_F64)  # l = 1..L
+    survival = 1 - depth / num_blocks * (1 - p_last)  # (L,) linear decay rule
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        gates = torch.bernoulli(survival.expand(100_000, num_blocks))  # (N, L) 1 = block active
+    return _agrees_with_sampling(survival.sum().item(), gates.sum(dim=1), statistic="mean")
+
+
+def _drop_path(x: torch.Tensor, drop_prob: float) -> torch.Tensor:
+    """timm's drop_path in training mode: one gate per example, kept branches scaled by 1/keep."""
+    keep_prob = 1 - drop_prob
+    shape = (x.shape[0],) + (1,) * (x.ndim - 1)
+    return x * x.new_empty(shape).bernoulli_(keep_prob) / keep_prob
+
+
+def vit_expected_dropped_branches() -> float:
+    depth, branches_per_block = 12, 2
+    rates = torch.linspace(0, 0.1, depth, dtype=_F64)  # timm: dpr = linspace(0, drop_path_rate, depth)
+    samples = 200_000
+    dropped = torch.zeros(samples, dtype=_F64)
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        for rate in rates.tolist():
+            for _ in range(branches_per_block):
+                branch = torch.ones(samples, 3, 4, dtype=_F64)  # (B, N, D) output of one residual branch
+                out = _drop_path(branch, rate) if rate > 0 else branch
+                dropped += (out[:, 0, 0] == 0).to(_F64)
+    exact = branches_per_block * rates.sum().item()
+    return _agrees_with_sampling(exact, dropped, statistic="mean")
+
+
+def mixup_beta_mass() -> float:
+    """P(0.1 <= lam <= 0.9) for lam ~ Beta(0.2, 0.2), by Simpson's rule on the density."""
+    beta = torch.distributions.Beta(torch.tensor(0.2, dtype=_F64), torch.tensor(0.2, dtype=_F64))
+    grid = torch.linspace(0.1, 0.9, 20_001, dtype=_F64)
+    density = beta.log_prob(grid).exp()
+    weights = torch.ones_like(grid)
+    weights[1:-1:2], weights[2:-1:2] = 4.0, 2.0
+    exact = (weights * density).sum().item() * (grid[1] - grid[0]).item() / 3
+    with torch.random.fork_rng():
+        torch.manual_seed(0)
+        lam = beta.sample((_SAMPLES,))
+    inside = ((lam >= 0.1) & (lam <= 0.9)).to(_F64)
+    return _agrees_with_sampling(exact, inside, statistic="mean")
+
+
+def mixup_loss_value() -> float:
+    logits = torch.tensor([[2.0, 0.5, -1.0]], dtype=_F64)
+    lam = 0.7
+    two_losses = (lam * F.cross_entropy(logits, torch.tensor([0]))
+                  + (1 - lam) * F.cross_entropy(logits, torch.tensor([1])))
+    mixed_target = torch.tensor([[lam, 1 - lam, 0.0]], dtype=_F64)
+    soft = F.cross_entropy(logits, mixed_target)
+    assert torch.allclose(two_losses, soft), (two_losses, soft)  # CE is linear in the target
+    return soft.item()
+
+
+def cutmix_recomputed_lambda() -> float:
+    height = width = 224
+    lam, cx, cy = 0.75, 20, 100
+    side = int(width * math.sqrt(1 - lam))
+    x1, x2 = max(cx - side // 2, 0), min(cx + side // 2, width)
+    y1, y2 = max(cy - side // 2, 0), min(cy + side // 2, height)
+    image_a, image_b = torch.zeros(1, height, width), torch.ones(1, height, width)  # B marked by 1s
+    mixed = image_a.clone()
+    mixed[:, y1:y2, x1:x2] = image_b[:, y1:y2, x1:x2]
+    return 1 - mixed.mean().item()  # share of pixels still from image A
+
+
+def mixup_double_smoothing() -> float:
+    num_classes, s = 10, 0.1
+    target = F.one_hot(torch.tensor([0]), num_classes).to(_F64)  # (1, C)
+    target = (1 - s) * target + s / num_classes  # timm's mixup_target with lam = 1
+    logits = torch.zeros(1, num_classes, dtype=_F64, requires_grad=True)
+    F.cross_entropy(logits, target, label_smoothing=s).backward()
+    used = (logits.softmax(dim=-1) - logits.grad).detach()[0]  # the target the loss really uses
+    # used = (1 - s_eff) * one_hot + s_eff / C, so used[true] - used[wrong] = 1 - s_eff.
+    return 1 - (used[0] - used[1]).item()
+
+
+def randaugment_sequence_count() -> float:
+    num_ops, depth = 14, 2
+    return float(len(list(itertools.product(range(num_ops), repeat=depth))))
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "regularization.dropout-kept-value": dropout_kept_value,
     "regularization.classic-dropout-expected-train": classic_dropout_expected_train,
@@ -191,4 +279,11 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "regularization.chinchilla-tokens": chinchilla_tokens_billions,
     "regularization.chinchilla-compute-optimal-size": chinchilla_compute_optimal_params_billions,
     "regularization.clip-grad-norm-value": clip_grad_norm_first_param,
+    "regularization.stochastic-depth-expected-depth": stochastic_depth_expected_active_blocks,
+    "regularization.vit-drop-path-expected-dropped": vit_expected_dropped_branches,
+    "regularization.mixup-beta-mass": mixup_beta_mass,
+    "regularization.mixup-loss-value": mixup_loss_value,
+    "regularization.cutmix-lambda-area": cutmix_recomputed_lambda,
+    "regularization.mixup-label-smoothing-double": mixup_double_smoothing,
+    "regularization.randaugment-policy-count": randaugment_sequence_count,
 }
