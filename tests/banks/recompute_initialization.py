@@ -149,6 +149,31 @@ def mup_attention_scale_ratio() -> float:
     return ratio[0, 0].item()
 
 
+def xavier_normal_std_conv() -> float:
+    """std of xavier_normal_ (gain 1) on a (64, 32, 3, 3) conv weight; checked against a sample."""
+    weight = torch.empty(64, 32, 3, 3)  # (out_channels, in_channels, kH, kW)
+    fan_in, fan_out = _fans(weight)
+    std = math.sqrt(2.0 / (fan_in + fan_out))
+    sampled = init.xavier_normal_(weight, generator=_seeded()).std().item()
+    assert abs(sampled - std) <= 0.03 * std, f"xavier_normal_ sampled std {sampled} vs formula {std}"
+    return std
+
+
+def residual_stream_std_scaled() -> float:
+    """std of the residual stream after 12 blocks x 2 branches, each unit-variance branch scaled by 1/sqrt(24)."""
+    n_blocks, branches_per_block = 12, 2
+    n_branches = n_blocks * branches_per_block
+    branch_scale = 1 / math.sqrt(n_branches)
+    closed_form = math.sqrt(1 + n_branches * branch_scale**2)
+    # Monte-Carlo check: a unit-variance stream plus independent unit-variance branch outputs.
+    gen, samples = _seeded(), 200_000
+    stream = torch.randn(samples, generator=gen, dtype=torch.float64)  # (S,)
+    for _ in range(n_branches):
+        stream = stream + branch_scale * torch.randn(samples, generator=gen, dtype=torch.float64)
+    assert abs(stream.std().item() - closed_form) < 0.01, f"sampled {stream.std().item()} vs {closed_form}"
+    return closed_form
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "initialization.activation-variance-after-layers": activation_variance_after_layers,
     "initialization.relu-depth-shrink-factor": relu_depth_shrink_factor,
@@ -165,4 +190,6 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "initialization.mup-adam-hidden-lr": mup_adam_hidden_lr,
     "initialization.mup-output-multiplier": mup_output_multiplier,
     "initialization.mup-attention-scale-ratio": mup_attention_scale_ratio,
+    "initialization.xavier-normal-std-conv": xavier_normal_std_conv,
+    "initialization.residual-stream-std-scaled": residual_stream_std_scaled,
 }
