@@ -173,6 +173,71 @@ def padding_vs_varlen_cost() -> float:
     return 1.0 - varlen / padded
 
 
+def rolling_cache_slot() -> float:
+    """Slot of position 10000 in a rolling buffer of W = 4096 slots, found by writing positions in turn."""
+    window, target = 4096, 10000
+    slot_pos = torch.full((window,), -1)  # (W,): position held by each slot
+    positions = torch.arange(target + 1)  # (P,)
+    for start in range(0, target + 1, window):  # write W positions at a time, slot = p mod W
+        chunk = positions[start:start + window]
+        slot_pos[torch.remainder(chunk, window)] = chunk
+    return float((slot_pos == target).nonzero().item())
+
+
+def sliding_window_kv_memory() -> float:
+    """MiB of a full rolling cache: 32 layers, K and V, 8 KV heads of 128, W = 4096, float16."""
+    cache = torch.empty(32, 2, 8, 4096, 128, dtype=torch.float16, device="meta")  # (layers, K/V, H_kv, W, d)
+    return cache.numel() * cache.element_size() / 2**20
+
+
+def _reach_after(n_layers: int, window: int, length: int) -> int:
+    """Largest i - j such that position j influences the last position after n_layers causal windows.
+
+    Propagates the set of influencing positions backwards one layer at a time: position t at layer
+    l - 1 reaches the last position if some position in t .. t + window - 1 does at layer l (a
+    sliding-window sum, taken with a cumulative sum).
+    """
+    reach = torch.zeros(length, dtype=torch.long)  # (L,): 1 where a position influences the last one
+    reach[-1] = 1
+    for _ in range(n_layers):
+        totals = F.pad(reach.cumsum(0), (1, window - 1), value=int(reach.sum()))  # (L + W,)
+        totals[0] = 0
+        reach = (totals[window:] - totals[:length] > 0).long()  # (L,): sum over t .. t + W - 1
+    first = int(reach.nonzero()[0])
+    return length - 1 - first
+
+
+def mistral_theoretical_span() -> float:
+    """Span of 32 layers of a W = 4096 causal window, checked against the boolean matrix power on a small case."""
+    small_len, small_w, small_layers = 30, 4, 3
+    offsets = _query_key_offsets(small_len)
+    band = ((offsets >= 0) & (offsets < small_w)).double()  # (L, L)
+    reach = torch.linalg.matrix_power(band, small_layers)[-1] > 0  # (L,): who reaches the last query
+    assert small_len - 1 - int(reach.nonzero()[0]) == _reach_after(small_layers, small_w, small_len)
+    return float(_reach_after(32, 4096, 140_000))
+
+
+def streaming_llm_oldest_recent() -> float:
+    """Oldest non-sink position in a 4-sink + 1020-recent StreamingLLM cache after positions 0..5000."""
+    n_sink, n_recent = 4, 1020
+    cache: list[int] = []
+    for pos in range(5001):
+        cache.append(pos)
+        if len(cache) > n_sink + n_recent:
+            del cache[n_sink]  # evict the oldest entry after the sinks
+    assert cache[:n_sink] == list(range(n_sink))
+    return float(cache[n_sink])
+
+
+def longformer_global_count() -> float:
+    """Allowed pairs of a |i - j| <= 2 band on 12 tokens with token 0 global (row and column open)."""
+    offsets = _query_key_offsets(12)  # (L, L)
+    keep = offsets.abs() <= 2  # (L, L)
+    is_global = torch.arange(12) == 0  # (L,)
+    keep = keep | is_global[:, None] | is_global[None, :]  # global rows and columns
+    return float(keep.sum())
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "masking.causal-mask-true-count": causal_mask_true_count,
     "masking.decoder-mask-allowed-fraction": decoder_mask_allowed_fraction,
@@ -189,4 +254,9 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "masking.document-mask-allowed-count": document_mask_allowed_count,
     "masking.cross-document-share": cross_document_share,
     "masking.padding-vs-varlen-cost": padding_vs_varlen_cost,
+    "masking.rolling-cache-slot": rolling_cache_slot,
+    "masking.sliding-window-kv-memory": sliding_window_kv_memory,
+    "masking.mistral-theoretical-span": mistral_theoretical_span,
+    "masking.streaming-llm-oldest-recent": streaming_llm_oldest_recent,
+    "masking.longformer-global-count": longformer_global_count,
 }
