@@ -7,7 +7,7 @@ import pytest
 
 from questions import bank
 
-TOPICS = ("attention", "masking", "normalization", "initialization", "regularization")
+TOPICS = ("attention", "masking", "normalization", "initialization", "regularization", "decoding")
 MIN_QUESTIONS, MIN_NUMERIC, MIN_CODE_READING = 40, 8, 5
 MIN_MEDIUM, MIN_HARD = 1 / 3, 1 / 5
 
