@@ -260,6 +260,31 @@ def alibi_bias_non_power_of_two() -> float:
     return _alibi_bias(12, 101)[12 - 1, 100, 60].item()
 
 
+def softcap_value() -> float:
+    """Gemma 2 soft-capping cap * tanh(x / cap) of x = 60 with cap = 50."""
+    cap = 50.0
+    x = torch.tensor(60.0, dtype=torch.float64)
+    return (cap * torch.tanh(x / cap)).item()
+
+
+def z_loss_value() -> float:
+    """PaLM z-loss 1e-4 * log^2 Z for logits [10, 8, 5]."""
+    logits = torch.tensor([10.0, 8.0, 5.0], dtype=torch.float64)
+    return (1e-4 * torch.logsumexp(logits, dim=-1) ** 2).item()
+
+
+def qk_norm_logit_bound() -> float:
+    """max q.k / sqrt(d) for unit-gain RMS-normalised q, k with d = 128 (reached at k = q)."""
+    d = 128
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(d, generator=gen, dtype=torch.float64)
+    q = F.rms_norm(x, (d,), eps=0.0)  # (d,), norm sqrt(d)
+    bound = (q @ q / math.sqrt(d)).item()
+    others = F.rms_norm(torch.randn(1000, d, generator=gen, dtype=torch.float64), (d,), eps=0.0)  # (1000, d)
+    assert (others @ q / math.sqrt(d)).abs().max().item() <= bound + 1e-9
+    return bound
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.var-qk-dk64": var_qk_dk64,
     "attention.scaled-score-std": scaled_score_std,
@@ -284,4 +309,7 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "attention.flash-lse-vs-matrix": flash_lse_vs_matrix,
     "attention.alibi-slope": alibi_slope,
     "attention.alibi-bias-non-power-of-two": alibi_bias_non_power_of_two,
+    "attention.softcap-value": softcap_value,
+    "attention.z-loss-value": z_loss_value,
+    "attention.qk-norm-logit-bound": qk_norm_logit_bound,
 }
