@@ -4,8 +4,10 @@ Each entry rebuilds the quantity its question asks for from PyTorch: the bound o
 U(-b, b) read off a tensor that torch.nn.init (or nn.Linear's own reset_parameters)
 has just filled, the fans and gains torch.nn.init computes, a distribution's
 variance, or a gradient from autograd. The variance-propagation answers use their
-closed form, checked against a Monte-Carlo estimate or a numerical integral. Inputs
-are the numbers stated in each prompt; no entry returns the stored answer.
+closed form, checked against a Monte-Carlo estimate or a numerical integral. The µP
+answers take the width multiplier from the layers' fans, as the mup package does; the
+parameter counts sum the parameters of modules built on the meta device. Inputs are
+the numbers stated in each prompt; no entry returns the stored answer.
 """
 from __future__ import annotations
 
@@ -174,6 +176,75 @@ def residual_stream_std_scaled() -> float:
     return closed_form
 
 
+def _sinusoidal_pe(positions: int, d_model: int) -> torch.Tensor:
+    """The table of Vaswani et al. sec. 3.5: PE[pos, 2i] = sin(pos / 10000^(2i/d)), PE[pos, 2i+1] = cos(...)."""
+    pos = torch.arange(positions, dtype=torch.float64)[:, None]  # (P, 1)
+    two_i = torch.arange(0, d_model, 2, dtype=torch.float64)  # (d/2,)
+    angle = pos / 10000 ** (two_i / d_model)  # (P, d/2)
+    pe = torch.empty(positions, d_model, dtype=torch.float64)  # (P, d)
+    pe[:, 0::2], pe[:, 1::2] = torch.sin(angle), torch.cos(angle)
+    return pe
+
+
+def pe_vs_embedding_norm() -> float:
+    """||PE(37)||^2 over E||e||^2 for a d_model 512 embedding row drawn from N(0, 1/512)."""
+    d_model, position = 512, 37
+    pe_squared_norm = _sinusoidal_pe(position + 1, d_model)[position].pow(2).sum().item()
+    row_variance = 1 / d_model
+    expected_row_squared_norm = d_model * row_variance  # E||e||^2 = sum of d variances
+    # Monte-Carlo check on an actual embedding matrix initialized that way.
+    emb = nn.Embedding(4096, d_model, dtype=torch.float64)
+    init.normal_(emb.weight, 0.0, math.sqrt(row_variance), generator=_seeded())
+    sampled = emb.weight.detach().pow(2).sum(dim=1).mean().item()  # (V, d) -> (V,) -> scalar
+    assert abs(sampled - expected_row_squared_norm) < 0.01, f"sampled squared row norm {sampled}"
+    return pe_squared_norm / expected_row_squared_norm
+
+
+def tied_embedding_params_saved() -> float:
+    """Parameters of an untied GPT-2 small output layer: Linear(768, 50257, bias=False)."""
+    head = nn.Linear(768, 50257, bias=False, device="meta")  # weight: (vocab, d_model)
+    assert head.weight.shape == nn.Embedding(50257, 768, device="meta").weight.shape
+    return float(sum(p.numel() for p in head.parameters()))
+
+
+def _gpt2_small(device: str = "meta") -> nn.ModuleDict:
+    """GPT-2 small's parameter tensors (vocab 50257, d 768, 12 layers, 1024 positions, tied head)."""
+    vocab, d, n_layer, n_ctx = 50257, 768, 12, 1024
+
+    def block() -> nn.ModuleDict:
+        return nn.ModuleDict({
+            "ln_1": nn.LayerNorm(d, device=device),
+            "c_attn": nn.Linear(d, 3 * d, device=device),
+            "attn_c_proj": nn.Linear(d, d, device=device),
+            "ln_2": nn.LayerNorm(d, device=device),
+            "c_fc": nn.Linear(d, 4 * d, device=device),
+            "mlp_c_proj": nn.Linear(4 * d, d, device=device),
+        })
+
+    return nn.ModuleDict({
+        "wte": nn.Embedding(vocab, d, device=device),  # shared with the output layer: no separate head
+        "wpe": nn.Embedding(n_ctx, d, device=device),
+        "h": nn.ModuleList(block() for _ in range(n_layer)),
+        "ln_f": nn.LayerNorm(d, device=device),
+    })
+
+
+def gpt2_embedding_share() -> float:
+    """Token-embedding share (%) of GPT-2 small's 124,439,808 parameters."""
+    model = _gpt2_small()
+    total = sum(p.numel() for p in model.parameters())
+    assert total == 124_439_808, f"GPT-2 small rebuilt with {total} parameters"
+    return 100 * model["wte"].weight.numel() / total
+
+
+def llama_untied_embedding_params() -> float:
+    """Millions of parameters in LLaMA-7B's untied embedding and output matrices (vocab 32000, d 4096)."""
+    vocab, d = 32000, 4096
+    embedding = nn.Embedding(vocab, d, device="meta")  # (V, d)
+    output = nn.Linear(d, vocab, bias=False, device="meta")  # (V, d)
+    return sum(p.numel() for m in (embedding, output) for p in m.parameters()) / 1e6
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "initialization.activation-variance-after-layers": activation_variance_after_layers,
     "initialization.relu-depth-shrink-factor": relu_depth_shrink_factor,
@@ -192,4 +263,8 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "initialization.mup-attention-scale-ratio": mup_attention_scale_ratio,
     "initialization.xavier-normal-std-conv": xavier_normal_std_conv,
     "initialization.residual-stream-std-scaled": residual_stream_std_scaled,
+    "initialization.pe-vs-embedding-norm": pe_vs_embedding_norm,
+    "initialization.tied-embedding-params-saved": tied_embedding_params_saved,
+    "initialization.gpt2-embedding-share": gpt2_embedding_share,
+    "initialization.llama-untied-embedding-params": llama_untied_embedding_params,
 }
