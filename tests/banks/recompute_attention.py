@@ -2,8 +2,10 @@
 
 Each entry rebuilds the quantity the question asks for with PyTorch: a Monte-Carlo
 estimate with a fixed seed, a PyTorch module or functional call, shapes and byte
-counts of meta tensors, or FlopCounterMode. The inputs are the numbers stated in
-the question's prompt; no entry returns the stored answer.
+counts of meta tensors, FlopCounterMode, or a small reimplementation of the method
+the question is about (RoPE rotations, the online-softmax recurrence, ALiBi's slope
+rule, soft-capping, z-loss). The inputs are the numbers stated in the question's
+prompt; no entry returns the stored answer.
 """
 from __future__ import annotations
 
