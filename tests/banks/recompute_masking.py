@@ -1,9 +1,12 @@
 """Recompute every numeric answer of questions/masking.yaml.
 
 Each entry rebuilds the quantity the question asks for with PyTorch: it builds the
-boolean mask the prompt describes (True = may attend) and counts its entries, runs
+boolean mask the prompt describes (True = may attend; causal, padding, document,
+sliding-window, global or bottom-right aligned) and counts its entries, runs
 F.softmax or F.cross_entropy on the stated logits, reads torch.finfo, counts the
-scores a KV-cached decoding loop computes, or runs a small beam search over the
+scores a KV-cached decoding loop computes, replays the writes and evictions of a
+rolling or StreamingLLM cache, sizes a cache tensor on the meta device, propagates
+a sliding window's reach through the layers, or runs a small beam search over the
 stated probability table. The inputs are the numbers stated in the question's
 prompt; no entry returns the stored answer.
 """
@@ -238,6 +241,28 @@ def longformer_global_count() -> float:
     return float(keep.sum())
 
 
+def chunked_prefill_allowed_pairs() -> float:
+    """Allowed pairs for 3 new queries (positions 6-8) over 9 keys, causal aligned bottom-right.
+
+    The keep-mask is built from absolute positions; SDPA with causal_lower_right(3, 9) must give
+    the same output, which checks the alignment.
+    """
+    from torch.nn.attention.bias import causal_lower_right
+
+    n_cached, n_new = 6, 3
+    query_pos = torch.arange(n_cached, n_cached + n_new)  # (Lq,)
+    key_pos = torch.arange(n_cached + n_new)  # (Lk,)
+    keep = key_pos[None, :] <= query_pos[:, None]  # (Lq, Lk)
+    gen = torch.Generator().manual_seed(0)
+    q = torch.randn(1, 1, n_new, 8, generator=gen)  # (B, H, Lq, d)
+    k = torch.randn(1, 1, n_cached + n_new, 8, generator=gen)  # (B, H, Lk, d)
+    v = torch.randn(1, 1, n_cached + n_new, 8, generator=gen)  # (B, H, Lk, d)
+    ours = F.scaled_dot_product_attention(q, k, v, attn_mask=keep)
+    lower_right = F.scaled_dot_product_attention(q, k, v, attn_mask=causal_lower_right(n_new, n_cached + n_new))
+    assert torch.allclose(ours, lower_right, atol=1e-6)
+    return float(keep.sum())
+
+
 RECOMPUTE: dict[str, Callable[[], float]] = {
     "masking.causal-mask-true-count": causal_mask_true_count,
     "masking.decoder-mask-allowed-fraction": decoder_mask_allowed_fraction,
@@ -259,4 +284,5 @@ RECOMPUTE: dict[str, Callable[[], float]] = {
     "masking.mistral-theoretical-span": mistral_theoretical_span,
     "masking.streaming-llm-oldest-recent": streaming_llm_oldest_recent,
     "masking.longformer-global-count": longformer_global_count,
+    "masking.chunked-prefill-allowed-pairs": chunked_prefill_allowed_pairs,
 }
