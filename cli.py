@@ -138,8 +138,11 @@ def hint(exercise_id: str, level: int) -> None:
               help="Inputs drawn per property: more is slower and deeper.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="auto = CUDA when available (TF32 off), else CPU.")
-@click.option("--timeout", type=click.FloatRange(min=1), default=120, show_default=True,
-              help="Wall-clock limit in seconds for your code.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120, show_default=True,
+              help="Wall-clock limit in seconds for loading your file and for each call into your code (the "
+                   "grader's own work and torch's import do not count).")
+@click.option("--memory", "memory_gib", type=click.FloatRange(min=0.5), default=4, show_default=True,
+              metavar="GiB", help="Memory limit of the process that runs your code.")
 @click.option("--plot", type=click.Path(dir_okay=False, writable=True), metavar="FILE.png",
               help="Initialization exercises: draw your weights' histogram and the activation std through a deep "
                    "stack (needs matplotlib).")

@@ -26,7 +26,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from grader import forbid
+from grader import forbid, remote
 
 REFERENCE_ERROR_FACTOR = 8
 ULP_FLOOR = 64
@@ -99,48 +99,40 @@ class Context:
 
 # --- calling the candidate -------------------------------------------------------------
 
-def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None, deep: bool = False):
-    """Call candidate code; turn its exceptions into a readable CheckFailed (`deep`: see forbid.watching)."""
+def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None):
+    """Call candidate code (in the worker); turn what went wrong there into a readable CheckFailed."""
     try:
-        with forbid.watching(deep):
-            return fn(*args)
-    except NotImplementedError as exc:
-        if _raised_in(exc, ctx.candidate_path):  # the starter's own `raise NotImplementedError`
-            raise NotImplementedYet() from None
-        raise _candidate_error(ctx, exc, case) from None
-    except (CheckFailed, forbid.ForbiddenCall):
+        return fn(*args)
+    except remote.CandidateError as exc:
+        raise _candidate_error(ctx, exc.info, case) from None
+    except remote.OddValue as exc:
+        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nYour code returned {exc}: return plain "
+                          "torch.Tensor results (no subclass, no sparse or nested tensors).", case) from None
+    except (CheckFailed, forbid.ForbiddenCall, remote.WorkerGone):
         raise
-    except SystemExit as exc:
-        raise CheckFailed(f"Your code called sys.exit({exc.code!r}) when called with {describe_call(ctx, case)}. "
-                          "A function under test must return its result, never exit.", case) from None
-    except Exception as exc:  # noqa: BLE001 - any error in candidate code is a verdict
-        raise _candidate_error(ctx, exc, case) from None
 
 
 SHAPE_ERROR = re.compile(r"size|shape|dimension|out of range|mat1 and mat2|broadcast|expand|view", re.IGNORECASE)
 
 
-def _candidate_error(ctx: Context, exc: BaseException, case: Case | None) -> CheckFailed:
+def _candidate_error(ctx: Context, info: dict, case: Case | None) -> BaseException:
     """An exception from candidate code as a verdict; errors about sizes usually mean the `shape` bug
     (code that works for some shapes only, e.g. assumes Lq == Lk or a fixed number of dims)."""
-    where = candidate_frame(exc, ctx.candidate_path)
-    codes = ("shape",) if SHAPE_ERROR.search(str(exc)) else ()
-    return CheckFailed(f"Your code raised {type(exc).__name__}: {exc}{where}\n"
+    if info["type"] == "NotImplementedError" and info["raised_in_candidate"]:
+        return NotImplementedYet()  # the starter's own `raise NotImplementedError`
+    if info["exit_code"] is not None:
+        return CheckFailed(f"Your code called sys.exit({info['exit_code']}) when called with "
+                           f"{describe_call(ctx, case)}. A function under test must return its result, never exit.",
+                           case)
+    if info["memory"]:
+        return CheckFailed(f"Your code went over the memory limit when called with {describe_call(ctx, case)}: "
+                           f"{info['type']}: {info['message'][:300]}\nThe worker that runs your code may use a "
+                           "limited amount of memory (4 GiB by default, --memory to change it): look for a tensor "
+                           "far larger than the inputs.", case)
+    where = "".join(f"\n  at {file}:{line}: {text.strip()}" for file, line, text in info["frames"])
+    codes = ("shape",) if SHAPE_ERROR.search(info["message"]) else ()
+    return CheckFailed(f"Your code raised {info['type']}: {info['message']}{where}\n"
                        f"when called with {describe_call(ctx, case)}.", case, codes)
-
-
-def _raised_in(exc: BaseException, path: str) -> bool:
-    frames = traceback.extract_tb(exc.__traceback__)
-    return bool(frames) and frames[-1].filename == path
-
-
-def candidate_frame(exc: BaseException, path: str) -> str:
-    """' (at solution.py:12: line text)' for the deepest frame in the candidate's file."""
-    frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
-    if not frames:
-        return ""
-    f = frames[-1]
-    return f"\n  at {f.filename}:{f.lineno}: {(f.line or '').strip()}"
 
 
 def describe_call(ctx: Context, case: Case | None) -> str:

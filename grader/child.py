@@ -1,106 +1,156 @@
-"""The grading child process: `python -m grader.child REQUEST.json`.
+"""The grading process: `python -m grader.child`, started by grader/runner.py.
 
-Runs in a scratch folder with the candidate's code, so that whatever that code does
-(loop, crash, exit, print) cannot take the grader down: the parent (grader/runner.py)
-enforces the time limit, captures the output and reads the result file written here.
-Each finished check is also appended to a progress file, so a time-out still reports
-the checks that completed and names the one that was running.
+Trusted: it draws the cases, runs the references, compares, diagnoses and writes the
+verdict. The candidate's code never runs here: it runs in the worker (grader/worker.py,
+started and spoken to through grader/remote.py), which only answers calls with data.
+
+The request arrives on stdin (with a one-time key); every event goes back on the
+original stdout as one JSON line signed with that key (HMAC-SHA256): the check that is
+running, each finished check, then the result. Anything else printed in this process
+goes to stderr, so nothing can pass for an event.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import os
 import sys
+import tempfile
 import traceback
 import warnings
+from pathlib import Path
 
 
-def main(request_path: str) -> None:
-    with open(request_path) as f:
-        request = json.load(f)
-    result = grade(request)
-    tmp = request["result"] + ".tmp"
-    with open(tmp, "w") as f:
-        json.dump(result, f)
-    os.replace(tmp, request["result"])
+class Channel:
+    """Signed JSON lines to the runner."""
+
+    def __init__(self, key: bytes):
+        self.key = key
+        self.out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+        os.dup2(2, 1)  # print() from here on goes to stderr
+        sys.stdout = sys.stderr
+
+    def emit(self, event: dict) -> None:
+        body = json.dumps(event, ensure_ascii=False)
+        mac = hmac.new(self.key, body.encode(), hashlib.sha256).hexdigest()
+        self.out.write(json.dumps({"mac": mac, "body": body}) + "\n")
+        self.out.flush()
 
 
-def grade(request: dict) -> dict:
+def sign_check(key: bytes, line: str) -> dict | None:
+    """The event of a line from `Channel.emit`, or None when the line is not signed with `key`."""
+    try:
+        wrapper = json.loads(line)
+        body, mac = wrapper["body"], wrapper["mac"]
+    except (ValueError, KeyError, TypeError):
+        return None
+    expected = hmac.new(key, body.encode(), hashlib.sha256).hexdigest()
+    return json.loads(body) if isinstance(mac, str) and hmac.compare_digest(mac, expected) else None
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.readline())
+    sys.stdin.close()
+    channel = Channel(bytes.fromhex(request.pop("key")))
+    try:
+        result = grade(request, channel)
+    except BaseException as exc:  # noqa: BLE001 - a grader bug must still produce a verdict
+        result = {"status": "crashed", "device": request["device"], "checks": [], "diagnosis": [],
+                  "error": "internal error in the grader (please report it):\n" + "".join(
+                      traceback.format_exception(exc))}
+    channel.emit({"result": result})
+
+
+def grade(request: dict, channel: Channel) -> dict:
     warnings.filterwarnings("ignore", module="hypothesis")
-    import torch  # noqa: PLC0415 - the parent never imports torch
+    import torch  # noqa: PLC0415 - the runner never imports torch
 
-    from grader import catalogue, checking, diagnosis, forbid  # noqa: PLC0415
-    from grader.candidate import LoadError, find_entry_point, load_module  # noqa: PLC0415
+    from grader import catalogue, checking, diagnosis, forbid, remote  # noqa: PLC0415
     from grader.exercises import load_task  # noqa: PLC0415
 
     exercise = catalogue.get(request["exercise"])
     device = _device(request["device"], torch)
-    result = {"status": "graded", "device": str(device), "checks": [], "diagnosis": []}
+    result = {"status": "graded", "device": str(device), "checks": [], "diagnosis": [], "isolation": ""}
     if isinstance(device, str):
         return {**result, "status": "load-error", "device": request["device"], "error": device}
     torch.backends.cuda.matmul.allow_tf32 = False
     torch.backends.cudnn.allow_tf32 = False
     torch.manual_seed(request["seed"])
     torch.set_num_threads(1)  # graded tensors are tiny: threads only add wake-up latency
-    forbid.install(exercise.forbidden)
-    forbid.hits.clear()
-    path = request["path"]
-    try:
-        with forbid.watching():
-            module = load_module(path)
-        entry = find_entry_point(module, exercise, path)
-    except LoadError as exc:
-        return {**result, "status": "load-error", "error": str(exc)}
-    except forbid.ForbiddenCall as exc:
-        return {**result, "checks": [_forbidden(exc.name)], "diagnosis": ["forbidden"]}
-
     task = load_task(exercise)
-    ctx = checking.Context(task, entry, device, request["seed"], request["max_examples"], path)
-    failures = []
-    for check in task.checks:
-        _progress(request, {"running": check.name})
-        record = {"name": check.name, "passed": True, "skipped": False, "message": "", "counterexample": None,
-                  "codes": []}
+    forbid.hits.clear()
+    result["declared"] = len(task.checks)
+    with tempfile.TemporaryDirectory(prefix="qkv-worker-") as scratch:
+        worker = None
+        running = None
         try:
-            check.run(ctx)
-        except checking.NotImplementedYet:
-            return {**result, "status": "not-implemented", "checks": result["checks"]}
+            worker = remote.Worker(scratch=Path(scratch), device=device, timeout=request["timeout"],
+                                   memory=request["memory"])
+            result["isolation"] = worker.isolation.describe()
+            problem = worker.load(exercise, request["path"], request["source"])
+            if problem:
+                return {**result, "status": "load-error", "error": problem, "output": worker.output()}
+            entry = remote.Remote(worker, 0, exercise.entry_point)
+            ctx = checking.Context(task, entry, device, request["seed"], request["max_examples"], request["path"])
+            failures = []
+            for check in task.checks:
+                running = check.name
+                channel.emit({"running": check.name})
+                record = {"name": check.name, "passed": True, "skipped": False, "message": "",
+                          "counterexample": None, "codes": []}
+                try:
+                    check.run(ctx)
+                except checking.NotImplementedYet:
+                    return {**result, "status": "not-implemented", "output": worker.output()}
+                except checking.Inconclusive as exc:
+                    record.update(skipped=True, message=f"inconclusive: {exc}")
+                except checking.CheckFailed as exc:
+                    record.update(passed=False, message=exc.message, codes=list(exc.codes),
+                                  counterexample=exc.case.describe() if exc.case is not None else None)
+                    failures.append(exc)
+                except (forbid.ForbiddenCall, remote.WorkerGone):
+                    raise
+                except Exception as exc:  # noqa: BLE001 - a grader bug must still produce a verdict
+                    record.update(passed=False, message="internal error in the grader (please report it):\n"
+                                  + "".join(traceback.format_exception(exc)))
+                result["checks"].append(record)
+                channel.emit({"done": record})
+            running = None
+            if forbid.hits:  # raised inside a check that went on regardless: still a forbidden call
+                raise forbid.ForbiddenCall(forbid.hits[0])
+            if any(not c["passed"] for c in result["checks"]):
+                result["diagnosis"] = diagnosis.diagnose(ctx, failures)
+            if request.get("plot"):
+                result["plot"] = _plot(exercise.id, entry, request)
         except forbid.ForbiddenCall as exc:
-            return {**result, "checks": [_forbidden(exc.name)], "diagnosis": ["forbidden"]}
-        except checking.Inconclusive as exc:
-            record.update(skipped=True, message=f"inconclusive: {exc}")
-        except checking.CheckFailed as exc:
-            record.update(passed=False, message=exc.message, codes=list(exc.codes),
-                          counterexample=exc.case.describe() if exc.case is not None else None)
-            failures.append(exc)
-        except Exception as exc:  # noqa: BLE001 - a grader bug must still produce a verdict
-            record.update(passed=False, message="internal error in the grader (please report it):\n"
-                          + "".join(traceback.format_exception(exc)))
-        result["checks"].append(record)
-        _progress(request, {"done": record})
-    if forbid.hits:
-        return {**result, "checks": [_forbidden(forbid.hits[0])], "diagnosis": ["forbidden"]}
-    if any(not c["passed"] for c in result["checks"]):
-        result["diagnosis"] = diagnosis.diagnose(ctx, failures)
-    if request.get("plot"):
-        result["plot"] = _plot(exercise.id, entry, request)
+            result.update(checks=[_forbidden(exc.name)], diagnosis=["forbidden"])
+        except remote.WorkerGone as exc:
+            during = f" while checking \"{running}\"" if running else " while loading your file"
+            if exc.status == "timeout":
+                message = (f"Your code did not finish within {request['timeout']:g} s{during}: an infinite loop, or "
+                           "far too slow (a Python loop over every element?). Raise the limit with --timeout.")
+            else:
+                message = f"Your code ended the grading process{during}: {exc.message}."
+            result.update(status=exc.status, error=message)
+        finally:
+            if worker is not None:
+                result["output"] = worker.output()
+                worker.close()
     return result
 
 
 def _plot(exercise_id: str, entry, request: dict) -> str:
     """A sentence on the plot: where it was written, or why it could not be."""
-    from grader import forbid, plots  # noqa: PLC0415 - matplotlib only when asked for
-
-    def candidate(*args, **kwargs):
-        with forbid.watching():
-            return entry(*args, **kwargs)
+    from grader import plots  # noqa: PLC0415 - matplotlib only when asked for
+    from grader.remote import CandidateError  # noqa: PLC0415
 
     try:
-        plots.init_plot(exercise_id, candidate, request["plot"], request["seed"])
+        plots.init_plot(exercise_id, entry, request["plot"], request["seed"])
     except plots.PlotUnavailable as exc:
         return str(exc)
-    except Exception as exc:  # noqa: BLE001 - the candidate's code runs while plotting
-        return f"could not draw the plot: your code raised {type(exc).__name__}: {exc}"
+    except CandidateError as exc:
+        return f"could not draw the plot: your code raised {exc}"
     return f"Plot written to {request['plot']}"
 
 
@@ -115,13 +165,9 @@ def _device(requested: str, torch):
 def _forbidden(name: str) -> dict:
     return {"name": "uses no forbidden function", "passed": False, "skipped": False, "codes": ["forbidden"],
             "counterexample": None,
-            "message": f"Your code called {name.replace('[', ' with ').rstrip(']')}, which this exercise forbids: the point is to write it yourself."}
-
-
-def _progress(request: dict, event: dict) -> None:
-    with open(request["progress"], "a") as f:
-        f.write(json.dumps(event) + "\n")
+            "message": f"Your code called {name.replace('[', ' with ').rstrip(']')}, which this exercise forbids: "
+                       "the point is to write it yourself."}
 
 
 if __name__ == "__main__":
-    main(sys.argv[1])
+    main()

@@ -29,11 +29,11 @@ def on_device(ctx: Context, args: tuple) -> tuple:
     return map_tensors(lambda t: t.detach().to(ctx.device, copy=True), args)
 
 
-def run_candidate(ctx: Context, case, args: tuple | None = None, deep: bool = False):
+def run_candidate(ctx: Context, case, args: tuple | None = None):
     """(bound, outputs) for the candidate on `case` (moved to the grading device)."""
     bound = ctx.task.bind(ctx, case)
     args = on_device(ctx, bound.args if args is None else args)
-    outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case, deep), ctx.task.outputs)
+    outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
     return bound, outputs
 
 
@@ -61,7 +61,7 @@ def smoke(case: Callable[[], object]) -> Check:
 
     def run(ctx: Context) -> None:
         the_case = case()
-        bound, outputs = run_candidate(ctx, the_case, deep=True)
+        bound, outputs = run_candidate(ctx, the_case)
         golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
         for name, got, ref in zip(ctx.task.outputs, outputs, reference):
             if tuple(got.shape) != tuple(ref.shape):

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import json
 import textwrap
+import unicodedata
 
 from grader.diagnoses import explain
 from grader.runner import Verdict
@@ -24,6 +25,7 @@ def to_json(verdict: Verdict) -> str:
         "output": verdict.output,
         "seconds": round(verdict.seconds, 3),
         "plot": verdict.plot,
+        "isolation": verdict.isolation,
     }, indent=2, ensure_ascii=False)
 
 
@@ -80,6 +82,15 @@ def _summary(verdict: Verdict) -> str:
 
 
 def _with_output(lines: list[str], verdict: Verdict) -> str:
+    if verdict.isolation:
+        lines += ["", f"Your code ran in a separate worker: {verdict.isolation}."]
     if verdict.output.strip():
-        lines += ["", "Output from your code", textwrap.indent(verdict.output.rstrip(), "  | ")]
+        lines += ["", "Output from your code", textwrap.indent(escape_controls(verdict.output.rstrip()), "  | ")]
     return "\n".join(lines)
+
+
+def escape_controls(text: str) -> str:
+    """Control characters (ANSI escapes, carriage returns, ...) written out, so printed output
+    cannot move the cursor or rewrite what the terminal shows; newlines and tabs stay."""
+    return "".join(c if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf") else
+                   repr(c)[1:-1] for c in text)

@@ -1,14 +1,21 @@
-"""Grade a solution file in an isolated child process (parent side: no torch here).
+"""Grade a solution file (the runner: no torch here).
 
-The child (`python -m grader.child`) runs with a wall-clock limit in a scratch folder,
-with bytecode writing off and hypothesis' storage pointed into the scratch folder, so
-nothing is ever written next to the candidate's file and the file itself is only read.
-An infinite loop, a segfault, `os._exit` or any exception ends in a verdict.
+Three processes, two of them trusted. This one starts the grading process
+(`python -m grader.child`), hands it the request and a one-time key on stdin, and reads
+its events from a pipe: only lines signed with that key count, so nothing the
+candidate's code prints or writes can pass for a result. The grading process runs the
+candidate's code in a third, untrusted worker (grader/remote.py, grader/worker.py) with
+limits and, where the machine has bubblewrap, a sandbox. Whatever happens there (a
+loop, a crash, `os._exit`, a process left running), the grade ends in a verdict, and
+every process started under it is killed: this process is a child subreaper while it
+grades, so even a `setsid` grandchild is reparented here and swept.
 """
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -20,7 +27,7 @@ from pathlib import Path
 from grader import catalogue
 
 ROOT = Path(__file__).resolve().parent.parent  # folder holding the grader package
-OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the report
+DEFAULT_MEMORY_GIB = 4.0
 
 
 class GradeUsageError(Exception):
@@ -41,10 +48,14 @@ class Verdict:
     message: str = ""  # for timeout, crashed and load-error
     seconds: float = 0.0
     plot: str = ""  # where --plot wrote its picture, or why it could not
+    isolation: str = ""  # how the candidate's code was confined
+    declared: int = 0  # how many checks the exercise declares
 
     @property
     def passed(self) -> bool:
-        return self.status == "graded" and all(c["passed"] for c in self.checks)
+        """Only a grade in which every declared check ran and passed."""
+        return (self.status == "graded" and self.declared > 0 and len(self.checks) == self.declared
+                and all(c["passed"] for c in self.checks))
 
     @property
     def exit_code(self) -> int:
@@ -52,7 +63,7 @@ class Verdict:
 
 
 def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25, device: str = "auto",
-          timeout: float = 60.0, plot: str | None = None) -> Verdict:
+          timeout: float = 60.0, plot: str | None = None, memory_gib: float = DEFAULT_MEMORY_GIB) -> Verdict:
     exercise = catalogue.get(exercise_id)
     if plot and exercise.topic != "initialization":
         raise GradeUsageError(f"--plot draws weight histograms: it is for the initialization exercises, not "
@@ -67,87 +78,135 @@ def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25,
         raise GradeUsageError(f"{path}:{exc.lineno}: syntax error: {exc.msg}\n    {(exc.text or '').rstrip()}") \
             from None
     verdict = Verdict(exercise.id, path, "graded", device, seed, max_examples)
+    request = {"exercise": exercise.id, "path": str(source.resolve()), "source": text, "seed": seed,
+               "device": device, "max_examples": max_examples, "timeout": timeout,
+               "memory": int(memory_gib * 2**30), "plot": str(Path(plot).resolve()) if plot else None}
     started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="qkv-grade-") as scratch:
-        _run_child(verdict, str(source.resolve()), Path(scratch), timeout,
-                   str(Path(plot).resolve()) if plot else None)
+    with tempfile.TemporaryDirectory(prefix="qkv-grade-") as scratch, _sweeping():
+        _run_grader(verdict, request, Path(scratch))
     verdict.seconds = time.monotonic() - started
     if verdict.status == "load-error":
         raise GradeUsageError(verdict.message)
     return verdict
 
 
-def _run_child(verdict: Verdict, path: str, scratch: Path, timeout: float, plot: str | None) -> None:
-    request = {"exercise": verdict.exercise, "path": path, "seed": verdict.seed, "device": verdict.device,
-               "max_examples": verdict.max_examples, "result": str(scratch / "result.json"),
-               "progress": str(scratch / "progress.jsonl"), "plot": plot}
-    (scratch / "request.json").write_text(json.dumps(request))
+def _run_grader(verdict: Verdict, request: dict, scratch: Path) -> None:
+    key = secrets.token_bytes(32)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
            "HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"),
            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-    output_file = scratch / "output.txt"
-    with open(output_file, "wb") as output:
-        child = subprocess.Popen([sys.executable, "-B", "-m", "grader.child", str(scratch / "request.json")],
-                                 cwd=scratch, env=env, stdin=subprocess.DEVNULL, stdout=output,
-                                 stderr=subprocess.STDOUT, start_new_session=True)
+    errors = scratch / "grader-stderr.txt"
+    with open(errors, "wb") as stderr:
+        grader = subprocess.Popen([sys.executable, "-B", "-m", "grader.child"], cwd=scratch, env=env,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
+                                  start_new_session=True)
         try:
-            returncode = child.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            _kill(child)
-            returncode = None
+            grader.stdin.write((json.dumps({**request, "key": key.hex()}) + "\n").encode())
+            grader.stdin.close()
+            result = _events(grader, key, verdict)
+            grader.wait()
         except KeyboardInterrupt:
-            _kill(child)
+            _kill(grader)
             raise
-    verdict.output = _tail(output_file.read_text(encoding="utf-8", errors="replace"))
-    result_file = Path(request["result"])
-    if result_file.exists():
-        result = json.loads(result_file.read_text())
-        verdict.status, verdict.device = result["status"], result["device"]
-        verdict.checks, verdict.diagnosis = result["checks"], result["diagnosis"]
-        verdict.message = result.get("error", "")
-        verdict.plot = result.get("plot", "")
-        return
-    verdict.checks, running = _progress(scratch / "progress.jsonl")
-    during = f" while checking \"{running}\"" if running else " while loading your file"
-    if returncode is None:
-        verdict.status = "timeout"
-        verdict.message = (f"Your code did not finish within {timeout:g} s{during}: an infinite loop, or far too "
-                           "slow (a Python loop over every element?). Raise the limit with --timeout.")
-    else:
+        finally:
+            _kill(grader)
+    if result is None:
+        detail = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
         verdict.status = "crashed"
-        verdict.message = f"Your code ended the grading process{during}: {_describe_exit(returncode)}."
+        verdict.message = f"The grading process ended without a verdict (exit status {grader.returncode}).\n{detail}"
+        return
+    verdict.status, verdict.device = result["status"], result["device"]
+    verdict.checks, verdict.diagnosis = result["checks"], result["diagnosis"]
+    verdict.message = result.get("error", "")
+    verdict.plot = result.get("plot", "")
+    verdict.output = result.get("output", "")
+    verdict.isolation = result.get("isolation", "")
+    verdict.declared = result.get("declared", 0)
 
 
-def _kill(child: subprocess.Popen) -> None:
+def _events(grader: subprocess.Popen, key: bytes, verdict: Verdict) -> dict | None:
+    """Read signed events until the result; finished checks are kept as they arrive."""
+    from grader.child import sign_check  # noqa: PLC0415 - stdlib only: no torch in this process
+
+    for line in grader.stdout:
+        event = sign_check(key, line.decode("utf-8", errors="replace"))
+        if event is None:
+            continue
+        if "result" in event:
+            return event["result"]
+        if "done" in event:
+            verdict.checks.append(event["done"])
+    return None
+
+
+def _kill(process: subprocess.Popen) -> None:
+    with contextlib.suppress(ProcessLookupError, PermissionError):
+        os.killpg(process.pid, signal.SIGKILL)
+    with contextlib.suppress(ProcessLookupError):
+        process.kill()
+    with contextlib.suppress(Exception):
+        process.wait(timeout=10)
+
+
+@contextlib.contextmanager
+def _sweeping():
+    """While grading, be a child subreaper (Linux): a process the candidate leaves behind, even
+    one that called setsid and whose parent exited, becomes our child; at the end every new child
+    of ours and everything under it is killed."""
+    before = set(_children_of(os.getpid()))
+    was = _set_subreaper(True)
     try:
-        os.killpg(child.pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
-    child.wait()
+        yield
+    finally:
+        for _ in range(20):
+            strays = [pid for pid in _children_of(os.getpid()) if pid not in before]
+            if not strays:
+                break
+            for pid in _descendants(strays):
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGKILL)
+            for pid in strays:
+                with contextlib.suppress(ChildProcessError, OSError):
+                    os.waitpid(pid, 0)
+        if not was:
+            _set_subreaper(False)
 
 
-def _describe_exit(returncode: int) -> str:
-    if returncode < 0:
-        name = signal.Signals(-returncode).name
-        return f"killed by signal {name}" + (" (a segmentation fault)" if name == "SIGSEGV" else "")
-    return (f"it exited with status {returncode} (sys.exit, os._exit or exit() in your code?); a function "
-            "under test must return its result")
+def _parents() -> dict[int, int]:
+    parents = {}
+    for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
+        if entry.name.isdigit():
+            try:
+                with open(f"/proc/{entry.name}/stat", "rb") as f:
+                    stat = f.read().decode(errors="replace")
+                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    return parents
 
 
-def _progress(path: Path) -> tuple[list[dict], str | None]:
-    done, running = [], None
-    if path.exists():
-        for line in path.read_text().splitlines():
-            event = json.loads(line)
-            if "done" in event:
-                done.append(event["done"])
-                running = None
-            else:
-                running = event["running"]
-    return done, running
+def _children_of(pid: int) -> list[int]:
+    return [child for child, parent in _parents().items() if parent == pid]
 
 
-def _tail(text: str) -> str:
-    if len(text) <= OUTPUT_LIMIT:
-        return text
-    return f"... ({len(text) - OUTPUT_LIMIT} characters cut)\n" + text[-OUTPUT_LIMIT:]
+def _descendants(roots: list[int]) -> list[int]:
+    parents = _parents()
+    found, frontier = list(roots), list(roots)
+    while frontier:
+        frontier = [child for child, parent in parents.items() if parent in frontier and child not in found]
+        found += frontier
+    return found
+
+
+def _set_subreaper(on: bool) -> bool:
+    """Set PR_SET_CHILD_SUBREAPER; return whether it was set before."""
+    try:
+        import ctypes  # noqa: PLC0415
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        value = ctypes.c_int(0)
+        libc.prctl(37, ctypes.byref(value), 0, 0, 0)  # PR_GET_CHILD_SUBREAPER
+        libc.prctl(36, int(on), 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        return bool(value.value)
+    except (OSError, AttributeError):
+        return False

@@ -11,10 +11,10 @@ import math
 
 import torch
 from hypothesis import strategies as st
-from torch.func import functional_call
 
 from grader.checking import Case, CheckFailed, call_candidate, describe_call, for_all, generator, tensor_seed
 from grader.exercises import Bound, FunctionTask
+from grader.remote import Remote, RemoteModule
 from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
                                matches_reference, metamorphic, nearly_equal, run_candidate, smoke,
                                stays_on_device)
@@ -190,9 +190,9 @@ ALIASES = {
 }
 
 
-def find_projections(module: torch.nn.Module) -> dict[str, tuple[str, slice]] | str:
-    """{role: (parameter prefix, rows)} for q, k, v, o, or a sentence on what was found instead."""
-    linears = {name: m for name, m in module.named_modules() if isinstance(m, torch.nn.Linear)}
+def find_projections(linears: dict[str, tuple[int, int]]) -> dict[str, tuple[str, slice]] | str:
+    """{role: (parameter prefix, rows)} for q, k, v, o, or a sentence on what was found instead.
+    `linears`: {module name: (in_features, out_features)} of the candidate's nn.Linear layers."""
     by_last = {name.rsplit(".", 1)[-1]: name for name in linears}
     found: dict[str, tuple[str, slice]] = {}
     for role in "qkvo":
@@ -201,14 +201,14 @@ def find_projections(module: torch.nn.Module) -> dict[str, tuple[str, slice]] | 
             found[role] = (name, slice(None))
     fused = next((by_last[a] for a in ALIASES["qkv"] if a in by_last), None)
     if fused and not {"q", "k", "v"} <= found.keys():
-        d = linears[fused].out_features // 3
+        d = linears[fused][1] // 3
         found.update(q=(fused, slice(0, d)), k=(fused, slice(d, 2 * d)), v=(fused, slice(2 * d, 3 * d)))
     listed = sorted(n for n in linears if n.rsplit(".", 1)[0] in ALIASES["list"])
     if len(listed) == 4 and not found:
         found = {role: (name, slice(None)) for role, name in zip("qkvo", listed)}
     if set(found) == set("qkvo"):
         return found
-    names = ", ".join(f"{n} ({m.in_features}->{m.out_features})" for n, m in linears.items()) or "none"
+    names = ", ".join(f"{n} ({i}->{o})" for n, (i, o) in linears.items()) or "none"
     return (f"Could not find the four projections: the nn.Linear layers are {names}. Name them w_q, w_k, w_v, w_o "
             "(or q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo, fc_out, or one fused qkv/in_proj/c_attn for q, k, v).")
 
@@ -224,17 +224,18 @@ class MultiHeadTask(FunctionTask):
         d_model, n_heads = case.extra["d_model"], case.extra["n_heads"]
         torch.manual_seed(case.seed)
         module = call_candidate(ctx, ctx.entry, (d_model, n_heads), case)
-        if not isinstance(module, torch.nn.Module):
+        if not isinstance(module, RemoteModule):
+            kind = module.type_name if isinstance(module, Remote) else type(module).__name__
             raise CheckFailed(f"{ctx.task.call_name}(d_model={d_model}, n_heads={n_heads}) should build an "
-                              f"nn.Module, got {type(module).__name__}.", case)
-        module = module.to(ctx.device)
-        names = tuple(name for name, _ in module.named_parameters())
-        params = tuple(p.detach() for _, p in module.named_parameters())
+                              f"nn.Module, got {kind}.", case)
+        info = module.info(device=ctx.device)
+        names = tuple(name for name, _ in info["parameters"])
+        params = tuple(p for _, p in info["parameters"])
 
         def candidate(query, key, value, mask, *weights):
-            return functional_call(module, dict(zip(names, weights)), (query, key, value, mask))
+            return module.functional_call(dict(zip(names, weights)), (query, key, value, mask))
 
-        roles = find_projections(module)
+        roles = find_projections(info["linears"])
         reference, variants, why = None, {}, ""
         if isinstance(roles, str):
             why = roles

@@ -193,9 +193,9 @@ def init_case(exercise_id: str, tensor: torch.Tensor, kwargs: dict | None = None
     return Case((tensor, *(values[name] for name in names[1:])), tuple(names))
 
 
-def fill(ctx, case: Case, deep: bool = False) -> torch.Tensor:
+def fill(ctx, case: Case) -> torch.Tensor:
     """Call the candidate on `case`; return what it returned, which must be a tensor."""
-    returned = call_candidate(ctx, ctx.entry, case.args, case, deep)
+    returned = call_candidate(ctx, ctx.entry, case.args, case)
     if not isinstance(returned, torch.Tensor):
         raise CheckFailed(f"Called {describe_call(ctx, case)}.\nIt returned {type(returned).__name__}: an in-place "
                           "initialiser returns the tensor it filled (`return tensor`).", case, ("inplace",))
@@ -206,7 +206,7 @@ def fills_in_place(exercise_id: str) -> Check:
     def run(ctx):
         tensor = torch.full((64, 32), math.nan, device=ctx.device)
         case = init_case(exercise_id, tensor)
-        returned = fill(ctx, case, deep=True)
+        returned = fill(ctx, case)
         if torch.isnan(tensor).any():
             raise CheckFailed(f"Called {describe_call(ctx, case)} on a tensor full of NaN.\nThe tensor you were given "
                               "still holds NaN afterwards: fill it in place (tensor.uniform_ / normal_ / copy_) "

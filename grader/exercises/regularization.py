@@ -239,8 +239,8 @@ def _dropout_case(x, p, training=True, note=""):
     return Case((x, p, training), ("x", "p", "training"), note)
 
 
-def _drop(ctx, case, deep=False) -> torch.Tensor:
-    out = as_outputs(call_candidate(ctx, ctx.entry, case.args, case, deep), ("output",))[0]
+def _drop(ctx, case) -> torch.Tensor:
+    out = as_outputs(call_candidate(ctx, ctx.entry, case.args, case), ("output",))[0]
     if out.shape != case.args[0].shape:
         raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe output has shape {tuple(out.shape)}, expected "
                           f"{tuple(case.args[0].shape)}.", case, ("shape",))
@@ -253,7 +253,7 @@ def _exact(name: str, case_of, expected_of, code: str, explain: str) -> Check:
     def run(ctx):
         torch.manual_seed(ctx.seed)
         case = case_of(torch.linspace(1.0, 2.0, 24, device=ctx.device).reshape(4, 6))
-        out = _drop(ctx, case, deep=True)
+        out = _drop(ctx, case)
         expected = expected_of(case.args[0])
         if out.dtype != expected.dtype or not torch.equal(out.detach(), expected) or torch.isnan(out).any():
             raise CheckFailed(f"Called {describe_call(ctx, case)}.\n  got      {format_tensor(out)}\n"

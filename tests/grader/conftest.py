@@ -1,5 +1,5 @@
-"""Helpers for grader tests: grade in this process (fast, one torch import) or through
-the real child process (isolation, CLI)."""
+"""Helpers for grader tests: grade in this process (fast: one torch import, workers forked from
+one zygote) or through the real grading process (isolation, CLI)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -9,12 +9,22 @@ import pytest
 from grader import child
 
 
-def grade_in_process(exercise: str, path: Path, tmp_path: Path, *, seed: int = 0, max_examples: int = 25) -> dict:
-    """The child's grading function, called directly: same checks, no process boundary."""
-    request = {"exercise": exercise, "path": str(path.resolve()), "seed": seed, "device": "cpu",
-               "max_examples": max_examples, "result": str(tmp_path / "result.json"),
-               "progress": str(tmp_path / "progress.jsonl")}
-    return child.grade(request)
+class _Quiet:
+    """A channel that drops the progress events (grade_in_process returns the result)."""
+
+    def emit(self, event: dict) -> None:
+        pass
+
+
+def grade_in_process(exercise: str, path: Path, tmp_path: Path, *, seed: int = 0, max_examples: int = 25,
+                     timeout: float = 60.0) -> dict:
+    """The grading process's function, called directly: same checks and worker, no runner."""
+    from grader import remote  # noqa: PLC0415 - imports torch
+
+    remote.use_zygote()
+    request = {"exercise": exercise, "path": str(path.resolve()), "source": path.read_text(), "seed": seed,
+               "device": "cpu", "max_examples": max_examples, "timeout": timeout, "memory": remote.DEFAULT_MEMORY}
+    return child.grade(request, _Quiet())
 
 
 @pytest.fixture

@@ -84,7 +84,7 @@ class FakeGrader:
         check = {"name": "matches the reference", "passed": passed, "message": "" if passed else "wrong values",
                  "counterexample": None}
         return runner.Verdict(exercise_id, path, "graded", "cpu", 0, 25, checks=[check],
-                              diagnosis=[] if passed else ["polarity"])
+                              diagnosis=[] if passed else ["polarity"], declared=1)
 
 
 @pytest.fixture

@@ -1,0 +1,529 @@
+"""The grading process's side of the worker (grader/worker.py): start it in a sandbox with
+limits, send it calls, turn its replies back into tensors (grading process only: imports torch).
+
+Candidate code runs in the worker only. What comes back is data: plain tensors rebuilt
+from raw bytes, numbers, strings, and handles to objects that stay in the worker. A
+call's own time is bounded by `timeout`; the worker's torch import and the grader's
+work are not. Calls that need gradients go through `_RemoteCall`, an autograd Function
+whose backward asks the worker for the gradients of its inputs.
+"""
+from __future__ import annotations
+
+import atexit
+import contextlib
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch
+
+from grader import forbid
+from grader.worker import decode_tensor, encode_tensor, limits, receive, send
+
+ROOT = Path(__file__).resolve().parent.parent  # the folder holding the project's packages
+WORKER_SOURCE = Path(__file__).with_name("worker.py")
+START_LIMIT = 300.0  # seconds for the worker to import torch: not the candidate's time
+DEFAULT_MEMORY = 4 << 30
+CPU_SECONDS = 1800  # a backstop; the per-call wall-clock limit is what normally ends a runaway call
+FILE_SIZE = 64 << 20
+OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the report
+
+# aten backends of the functions an exercise forbids: the dispatcher sees these however they are reached
+ATEN_BACKENDS = {
+    "torch.nn.functional.scaled_dot_product_attention": (
+        "scaled_dot_product_attention", "_scaled_dot_product_attention_math",
+        "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
+        "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
+        "_scaled_dot_product_fused_attention_overrideable", "_fused_sdp_choice"),
+    "torch.nn.functional.multi_head_attention_forward": ("_native_multi_head_attention",),
+    "torch.nn.functional.layer_norm": ("layer_norm", "native_layer_norm"),
+    "torch.nn.functional.batch_norm": (
+        "batch_norm", "native_batch_norm", "_native_batch_norm_legit", "_native_batch_norm_legit_no_training",
+        "_native_batch_norm_legit_functional", "_batch_norm_impl_index", "_batch_norm_with_update",
+        "_batch_norm_no_update", "cudnn_batch_norm", "miopen_batch_norm"),
+    "torch.nn.functional.rms_norm": ("rms_norm", "_fused_rms_norm"),
+    "torch.nn.functional.dropout": ("dropout", "dropout_", "native_dropout", "feature_dropout",
+                                    "feature_dropout_", "alpha_dropout", "feature_alpha_dropout"),
+}
+
+
+class WorkerGone(BaseException):
+    """The worker ran out of time or died: the grade ends (status `timeout` or `crashed`)."""
+
+    def __init__(self, status: str, message: str):
+        super().__init__(message)
+        self.status, self.message = status, message
+
+
+class CandidateError(Exception):
+    """The candidate's code raised; `info` is the worker's description (type, message, frames)."""
+
+    def __init__(self, info: dict):
+        super().__init__(f"{info['type']}: {info['message']}")
+        self.info = info
+
+
+class OddValue(Exception):
+    """The worker returned something that is not a plain value or tensor (say a tensor subclass)."""
+
+
+@dataclass
+class Isolation:
+    sandbox: str  # "bubblewrap" or "none"
+    details: list[str] = field(default_factory=list)
+
+    def describe(self) -> str:
+        return "; ".join(self.details)
+
+
+_PROBED: dict[str, bool] = {}
+
+
+def bubblewrap() -> str | None:
+    """The bwrap executable when it exists and works here (QKV_SANDBOX=none turns it off)."""
+    if os.environ.get("QKV_SANDBOX", "").lower() == "none":
+        return None
+    path = shutil.which("bwrap")
+    if path is None:
+        return None
+    if path not in _PROBED:
+        probe = subprocess.run([path, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
+                                "--die-with-parent", "true"], capture_output=True, timeout=30)
+        _PROBED[path] = probe.returncode == 0
+    return path if _PROBED[path] else None
+
+
+def _limits_for(memory: int) -> dict:
+    return {"memory": memory, "cpu": CPU_SECONDS, "file_size": FILE_SIZE}
+
+
+def _sandbox_command(device: torch.device, writable: Path) -> tuple[list[str], Isolation]:
+    """The command prefix that confines a worker (bubblewrap where it works), and what it does."""
+    limits = ["memory, CPU time and file size limits (--memory)", "a scratch folder as working directory and HOME",
+              "no import of the project's packages", "every process it starts is killed at the end"]
+    bwrap = bubblewrap()
+    if bwrap is None:
+        return [], Isolation("none", ["process limits only (bubblewrap not available)", *limits])
+    command = [bwrap, "--die-with-parent", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc",
+               "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
+    command += ["--dev-bind", "/dev", "/dev"] if device.type == "cuda" else ["--dev", "/dev"]
+    command += ["--tmpfs", str(ROOT)]  # the project (references, grader, corpus) is not visible
+    for keep in sorted({sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)}):
+        if os.path.realpath(keep).startswith(str(ROOT) + os.sep) or keep.startswith(str(ROOT) + os.sep):
+            command += ["--ro-bind", keep, keep]
+    command += ["--bind", str(writable), str(writable), "--chdir", str(writable), "--"]
+    return command, Isolation("bubblewrap", [
+        "bubblewrap sandbox: no network, read-only filesystem except a scratch folder, own process namespace, "
+        "the project's folder hidden", *limits])
+
+
+def _worker_environment(scratch: Path) -> dict:
+    env = {"HOME": str(scratch), "TMPDIR": str(scratch), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1",
+           "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
+    for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
+        if name in os.environ:
+            env[name] = os.environ[name]
+    return env
+
+
+def _python(script: Path, mode: str, fd: int) -> list[str]:
+    return [sys.executable, "-B", "-E", "-s", str(script), mode, str(fd), str(ROOT)]
+
+
+class Zygote:
+    """A process that has imported torch and nothing else, forking a fresh worker per grade (for the
+    test suite and repeated grades: a worker then starts in milliseconds, not a torch import)."""
+
+    def __init__(self, device: torch.device):
+        self.base = Path(tempfile.mkdtemp(prefix="qkv-zygote-"))
+        shutil.copy(WORKER_SOURCE, self.base / "qkv_worker.py")
+        ours, theirs = socket.socketpair()
+        self.control = ours
+        prefix, self.isolation = _sandbox_command(device, self.base)
+        with open(self.base / "zygote-output.txt", "wb") as output:
+            self.process = subprocess.Popen(
+                prefix + _python(self.base / "qkv_worker.py", "zygote", theirs.fileno()), cwd=self.base,
+                env=_worker_environment(self.base), stdin=subprocess.DEVNULL, stdout=output,
+                stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),), start_new_session=True,
+                preexec_fn=_die_with_parent)
+        theirs.close()
+        self.device, self.count = device, 0
+        self.reader = self.control.makefile("rb")
+        ready, _, _ = select.select([self.control], [], [], START_LIMIT)
+        if not ready:
+            raise RuntimeError("the worker zygote did not start")
+        receive(self.control)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def _ask(self, request: dict, fds: list[int] = ()) -> dict:
+        socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+        return json.loads(self.reader.readline())
+
+    def fork(self, memory: int) -> tuple[socket.socket, int, Path]:
+        self.count += 1
+        scratch = self.base / f"worker-{self.count}"
+        ours, theirs = socket.socketpair()
+        reply = self._ask({"fork": str(scratch), "limits": _limits_for(memory)}, [theirs.fileno()])
+        theirs.close()
+        return ours, reply["pid"], scratch
+
+    def kill(self, pid: int) -> None:
+        self._ask({"kill": pid})
+
+    def wait(self, pid: int, timeout: float) -> int | None:
+        return self._ask({"wait": pid, "timeout": timeout})["returncode"]
+
+    def close(self) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        with contextlib.suppress(Exception):
+            self.process.wait(timeout=10)
+        shutil.rmtree(self.base, ignore_errors=True)
+
+
+_zygote: Zygote | None = None
+_use_zygote = False
+
+
+def use_zygote(on: bool = True) -> None:
+    """Fork workers from one long-lived zygote in this process (tests, repeated grades)."""
+    global _use_zygote
+    _use_zygote = on
+
+
+def _shared_zygote(device: torch.device) -> Zygote:
+    global _zygote
+    sandbox = "bubblewrap" if bubblewrap() else "none"
+    if _zygote is None or not _zygote.alive() or _zygote.device != device or _zygote.isolation.sandbox != sandbox:
+        if _zygote is not None:
+            _zygote.close()
+        _zygote = Zygote(device)
+        atexit.register(_zygote.close)
+    return _zygote
+
+
+class Worker:
+    def __init__(self, *, scratch: Path, device: torch.device, timeout: float, memory: int = DEFAULT_MEMORY):
+        self.timeout, self.device, self.memory = timeout, device, memory
+        self.calls = 0
+        self.zygote = _shared_zygote(device) if _use_zygote else None
+        if self.zygote is not None:
+            self.sock, self.pid, self.scratch = self.zygote.fork(memory)
+            self.isolation, self.process = self.zygote.isolation, None
+        else:
+            self.scratch = scratch
+            scratch.mkdir(parents=True, exist_ok=True)
+            shutil.copy(WORKER_SOURCE, scratch / "qkv_worker.py")
+            ours, theirs = socket.socketpair()
+            self.sock = ours
+            prefix, self.isolation = _sandbox_command(device, scratch)
+            with open(scratch / "output.txt", "wb") as output:
+                self.process = subprocess.Popen(
+                    prefix + _python(scratch / "qkv_worker.py", "worker", theirs.fileno()), cwd=scratch,
+                    env=_worker_environment(scratch), stdin=subprocess.DEVNULL, stdout=output,
+                    stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),), start_new_session=True,
+                    preexec_fn=lambda: limits(**_limits_for(memory)))
+            theirs.close()
+            self.pid = self.process.pid
+        self.output_path = self.scratch / "output.txt"
+        self._reply(START_LIMIT, "starting")
+
+    # talking
+
+    def _reply(self, limit: float, during: str) -> tuple[dict, list[bytes]]:
+        ready, _, _ = select.select([self.sock], [], [], limit)
+        if not ready:
+            self.close()
+            raise WorkerGone("timeout", during)
+        try:
+            return receive(self.sock)
+        except (EOFError, OSError, ValueError):
+            code = self._exit_code()
+            raise WorkerGone("crashed", describe_exit(code, sandboxed=self.isolation.sandbox != "none")) from None
+
+    def _exit_code(self) -> int | None:
+        if self.zygote is not None:
+            code = self.zygote.wait(self.pid, 5)
+        else:
+            try:
+                code = self.process.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                code = None
+        if code is None:
+            self.close()
+        return code
+
+    def request(self, header: dict, blobs: list[bytes] = ()) -> tuple[dict, list[bytes]]:
+        try:
+            send(self.sock, header, blobs)
+        except OSError:
+            raise WorkerGone("crashed", describe_exit(self._exit_code(),
+                                                      sandboxed=self.isolation.sandbox != "none")) from None
+        self.calls += 1
+        reply, out = self._reply(self.timeout, "calling")
+        if "forbidden" in reply:
+            forbid.hits.append(reply["forbidden"])
+            raise forbid.ForbiddenCall(reply["forbidden"])
+        if "error" in reply:
+            raise CandidateError(reply["error"])
+        if "failure" in reply:
+            raise RuntimeError(f"worker protocol: {reply['failure']}")
+        return reply, out
+
+    def load(self, exercise, path: str, source: str) -> str | None:
+        """None when the entry point is ready to call, else the load error."""
+        signatures = {method or "": [exercise.signature(method), exercise.required(method)]
+                      for method in (("__init__", "forward") if exercise.is_class else (None,))}
+        aten = sorted({op for name in exercise.forbidden for op in ATEN_BACKENDS.get(name.partition("[")[0], ())})
+        reply, _ = self.request({"op": "load", "path": path, "source": source, "entry": exercise.entry_point,
+                                 "is_class": exercise.is_class, "signatures": signatures,
+                                 "signature_text": exercise.signature_text(),
+                                 "forbidden": list(exercise.forbidden), "aten": aten})
+        return reply.get("load_error")
+
+    def output(self) -> str:
+        text = self.output_path.read_text(encoding="utf-8", errors="replace") if self.output_path.exists() else ""
+        if len(text) <= OUTPUT_LIMIT:
+            return text
+        return f"... ({len(text) - OUTPUT_LIMIT} characters cut)\n" + text[-OUTPUT_LIMIT:]
+
+    def close(self) -> None:
+        """Kill the worker and everything in its session (bubblewrap's namespace goes with it)."""
+        if self.zygote is not None:
+            with contextlib.suppress(Exception):
+                self.zygote.kill(self.pid)
+                self.zygote.wait(self.pid, 10)
+            shutil.rmtree(self.scratch, ignore_errors=True)
+        else:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(self.process.pid, signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError):
+                self.process.kill()
+            with contextlib.suppress(Exception):
+                self.process.wait(timeout=10)
+        self.sock.close()
+
+    # calls into candidate code
+
+    def call(self, target: int, args: tuple, *, params: dict | None = None, functional: bool = False,
+             kwargs: dict | None = None):
+        blobs: list[bytes] = []
+        grad_inputs = [a for a in [*args, *(params or {}).values(), *(kwargs or {}).values()]
+                       if isinstance(a, torch.Tensor) and a.requires_grad] if torch.is_grad_enabled() else []
+        header = {"op": "call", "target": target, "seed": int(torch.randint(0, 2**62, ()).item()),
+                  "args": [self._encode(a, blobs) for a in args], "grad": bool(grad_inputs),
+                  "grad_mode": torch.is_grad_enabled(),
+                  "functional": functional, "watch": _watching.target}
+        if params is not None:
+            header["params"] = {k: self._encode(v, blobs) for k, v in params.items()}
+        if kwargs:
+            header["kwargs"] = {k: self._encode(v, blobs) for k, v in kwargs.items()}
+        if not grad_inputs:
+            reply, out = self.request(header, blobs)
+            return self._finish(reply, out, args)
+        box = {}
+        outputs = _RemoteCall.apply(self, header, blobs, args, box, *grad_inputs)
+        return _rebuild(box["result"], iter(outputs), args)
+
+    def _finish(self, reply: dict, out: list[bytes], args: tuple):
+        if _watching.target:
+            _watching.reply = reply
+            if "result" not in reply:  # the call stopped at a device mix, or could not run on meta
+                return None
+        self._write_back(reply, out, args)
+        return self._decode(reply["result"], out, args)
+
+    def _write_back(self, reply: dict, out: list[bytes], args: tuple) -> None:
+        """Copy the candidate's in-place changes into the caller's tensors (leaves_inputs_unchanged
+        and the running statistics of batch norm read them there)."""
+        for index, spec in reply.get("mutated", {}).items():
+            arg = args[int(index)]
+            new = decode_tensor(spec, out, device=arg.device)
+            with torch.no_grad():
+                if new.shape == arg.shape and new.dtype == arg.dtype:
+                    arg.copy_(new)
+                else:
+                    arg.data = new
+
+    def _encode(self, value, blobs: list[bytes]):
+        if isinstance(value, torch.Tensor):
+            spec = encode_tensor(value, blobs)
+            if value.device.type == "cuda":
+                spec["device"] = "cuda"
+            spec.update(requires_grad=value.requires_grad and torch.is_grad_enabled(), leaf=value.is_leaf,
+                        parameter=isinstance(value, torch.nn.Parameter))
+            return spec
+        if isinstance(value, (tuple, list)):
+            return {"seq": [self._encode(v, blobs) for v in value], "tuple": isinstance(value, tuple)}
+        if isinstance(value, torch.device):
+            return {"device": str(value)}
+        if isinstance(value, torch.dtype):
+            return {"dtype": str(value).removeprefix("torch.")}
+        if isinstance(value, Remote):
+            return {"handle": value.handle}
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value
+        raise TypeError(f"cannot send a {type(value).__name__} to the worker")
+
+    def _decode(self, value, out: list[bytes], args: tuple):
+        if isinstance(value, dict):
+            if "alias" in value:
+                return args[value["alias"]]
+            if value.get("tensor"):
+                device = self.device if value["device"] == "cuda" else value["device"]
+                return decode_tensor(value, out, device=device)
+            if "seq" in value:
+                items = [self._decode(v, out, args) for v in value["seq"]]
+                return tuple(items) if value.get("tuple") else items
+            if "handle" in value:
+                return RemoteModule(self, value["handle"], value["type"]) if value.get("module") else \
+                    Remote(self, value["handle"], value["type"])
+            if "object" in value:
+                raise OddValue(value["object"])
+            raise OddValue(f"an undecodable reply {sorted(value)}")
+        if value is None or type(value) in (bool, int, float, str):
+            return value
+        raise OddValue(f"a {type(value).__name__}")
+
+
+class _RemoteCall(torch.autograd.Function):
+    """A worker call whose outputs are connected to `inputs` by autograd: backward asks the worker."""
+
+    @staticmethod
+    def forward(ctx, worker: Worker, header: dict, blobs: list[bytes], args: tuple, box: dict, *inputs):
+        reply, out = worker.request(header, blobs)
+        worker._write_back(reply, out, args)
+        box["result"] = reply["result"]
+        specs = [s for s in _specs(reply["result"]) if "alias" not in s]
+        outputs = [worker._decode(s, out, args) for s in specs]
+        ctx.worker = worker
+        ctx.input_meta = [(t.shape, t.dtype, t.device) for t in inputs]
+        ctx.differentiable = [bool(s.get("requires_grad")) for s in specs]
+        ctx.mark_non_differentiable(*[o for o, d in zip(outputs, ctx.differentiable) if not d or
+                                      not o.is_floating_point()])
+        return tuple(outputs)
+
+    @staticmethod
+    def backward(ctx, *grads):
+        worker: Worker = ctx.worker
+        blobs: list[bytes] = []
+        sent = [worker._encode(g.detach(), blobs) if g is not None else None
+                for g, d in zip(grads, ctx.differentiable) if d]
+        reply, out = worker.request({"op": "backward", "grads": sent}, blobs)
+        got = [None if g is None else decode_tensor(g, out, device=meta[2])
+               for g, meta in zip(reply["grads"], ctx.input_meta)]
+        return (None, None, None, None, None, *got)
+
+
+def _specs(value):
+    """The tensor specs of a reply's result, in order (aliases included)."""
+    if isinstance(value, dict):
+        if value.get("tensor") or "alias" in value:
+            yield value
+        elif "seq" in value:
+            for item in value["seq"]:
+                yield from _specs(item)
+
+
+def _rebuild(value, outputs, args):
+    if isinstance(value, dict):
+        if "alias" in value:
+            return args[value["alias"]]
+        if value.get("tensor"):
+            return next(outputs)
+        if "seq" in value:
+            items = [_rebuild(v, outputs, args) for v in value["seq"]]
+            return tuple(items) if value.get("tuple") else items
+        if "object" in value:
+            raise OddValue(value["object"])
+        raise OddValue("a handle where a tensor was expected")
+    return value
+
+
+class Remote:
+    """A callable that lives in the worker (the candidate's entry point, or what it returned)."""
+
+    def __init__(self, worker: Worker, handle: int, type_name: str):
+        self.worker, self.handle, self.type_name = worker, handle, type_name
+
+    def __call__(self, *args, **kwargs):
+        return self.worker.call(self.handle, args, kwargs=kwargs)
+
+
+class RemoteModule(Remote):
+    """An nn.Module built by the candidate's class, kept in the worker."""
+
+    def info(self, device: torch.device | None = None, eval_mode: bool = False) -> dict:
+        reply, out = self.worker.request({"op": "module", "target": self.handle,
+                                          "device": str(device) if device else None, "eval": eval_mode})
+        target = self.worker.device if device is not None and device.type == "cuda" else None
+        return {"parameters": [(name, decode_tensor(spec, out, device=target or spec["device"]))
+                               for name, spec in reply["parameters"]],
+                "linears": {name: (i, o) for name, i, o in reply["linears"]}}
+
+    def functional_call(self, params: dict, args: tuple):
+        return self.worker.call(self.handle, args, params=params, functional=True)
+
+
+class _Watching(threading.local):
+    target: str | None = None
+    reply: dict | None = None
+
+
+_watching = _Watching()
+
+
+@contextlib.contextmanager
+def watching_devices(target: torch.device):
+    """Calls made inside run in the worker under a dispatch mode that flags ops mixing devices;
+    read `last_device_report()` afterwards."""
+    _watching.target, _watching.reply = target.type, None
+    try:
+        yield
+    finally:
+        _watching.target = None
+
+
+def last_device_report() -> dict:
+    return _watching.reply or {}
+
+
+def describe_exit(returncode: int | None, sandboxed: bool = False) -> str:
+    if returncode is None:
+        return "it stopped answering"
+    if sandboxed and returncode > 128:
+        returncode = -(returncode - 128)  # bubblewrap reports a child killed by signal N as 128 + N
+    if returncode < 0:
+        try:
+            name = signal.Signals(-returncode).name
+        except ValueError:
+            name = f"signal {-returncode}"
+        return f"killed by signal {name}" + (" (a segmentation fault)" if name == "SIGSEGV" else "") + \
+            (" (over the CPU time limit)" if name == "SIGXCPU" else "") + \
+            (" (out of memory?)" if name == "SIGKILL" else "")
+    return (f"it exited with status {returncode} (sys.exit, os._exit or exit() in your code?); a function "
+            "under test must return its result")
+
+
+def _die_with_parent() -> None:
+    """Linux: the worker gets SIGKILL when the grading process dies."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+

@@ -1,0 +1,680 @@
+"""The untrusted worker: loads the candidate's file and runs the calls the grading process sends.
+
+Trust is split (grader/remote.py is the other side). The grading process draws the
+cases, runs the reference, compares and writes the verdict; this process only executes
+candidate code and answers with data: plain dense tensors as raw bytes with their shape
+and dtype, numbers, strings, and handles for objects that stay here (a module the
+candidate's class built). Nothing it sends is a verdict, and nothing it sends is
+unpickled.
+
+It is a standalone script: the grading process copies it into the worker's scratch
+folder and runs it from there, so the project's packages (`grader`, `reference`, ...)
+are neither on its path nor importable (an import hook refuses them; under bubblewrap
+the project folder is not even visible). It imports torch and the standard library only.
+
+The grading process imports the codec (`encode_tensor`, `decode_tensor`, `send`,
+`receive`) from this file too: both ends speak exactly the same format.
+
+Frame: 16 bytes (header length, payload length, little-endian u64), a JSON header, then
+the payload: the raw bytes of the tensors the header lists under "blobs", in order.
+"""
+from __future__ import annotations
+
+import contextlib
+import functools
+import importlib
+import inspect
+import json
+import linecache
+import os
+import signal
+import socket
+import struct
+import sys
+import traceback
+import types
+
+PROJECT_PACKAGES = ("grader", "reference", "questions", "quiz", "mock", "cli", "qkv")
+MAX_HEADER = 64 << 20
+
+
+# --- the frame codec (shared with the grading process) ------------------------------------
+
+def send(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
+    blobs = list(blobs)
+    header = {**header, "blobs": [len(b) for b in blobs]}
+    head = json.dumps(header).encode()
+    sock.sendall(struct.pack("<QQ", len(head), sum(map(len, blobs))) + head)
+    for blob in blobs:
+        if blob:
+            sock.sendall(blob)
+
+
+def _read_exactly(sock: socket.socket, n: int) -> bytes:
+    chunks, left = [], n
+    while left:
+        chunk = sock.recv(min(left, 1 << 22))
+        if not chunk:
+            raise EOFError("the other end closed the connection")
+        chunks.append(chunk)
+        left -= len(chunk)
+    return b"".join(chunks)
+
+
+def receive(sock: socket.socket) -> tuple[dict, list[bytes]]:
+    head_len, payload_len = struct.unpack("<QQ", _read_exactly(sock, 16))
+    if head_len > MAX_HEADER:
+        raise ValueError(f"a frame header of {head_len} bytes")
+    header = json.loads(_read_exactly(sock, head_len))
+    lengths = header.get("blobs", [])
+    if not isinstance(lengths, list) or sum(lengths) != payload_len or any(
+            not isinstance(n, int) or n < 0 for n in lengths):
+        raise ValueError("a frame whose payload does not match its header")
+    payload = _read_exactly(sock, payload_len)
+    blobs, start = [], 0
+    for n in lengths:
+        blobs.append(payload[start:start + n])
+        start += n
+    return header, blobs
+
+
+def encode_tensor(t, blobs: list[bytes]) -> dict:
+    """{"dtype", "shape", "device", "blob"}: the bytes go to `blobs` (none for a meta tensor)."""
+    import torch
+
+    t = t.detach()
+    spec = {"tensor": True, "dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape),
+            "device": t.device.type, "blob": None}
+    if t.device.type != "meta":
+        data = t.resolve_conj().resolve_neg().contiguous().cpu().reshape(-1)
+        spec["blob"] = len(blobs)
+        blobs.append(data.view(torch.uint8).numpy().tobytes() if data.numel() else b"")
+    return spec
+
+
+def decode_tensor(spec: dict, blobs: list[bytes], device=None):
+    """A new plain tensor from `encode_tensor`'s spec, on `device` (default: the spec's device type)."""
+    import torch
+
+    dtype = getattr(torch, spec["dtype"], None)
+    if not isinstance(dtype, torch.dtype):
+        raise ValueError(f"unknown dtype {spec['dtype']!r}")
+    shape = tuple(int(n) for n in spec["shape"])
+    device = device or spec["device"]
+    if spec.get("blob") is None:
+        return torch.empty(shape, dtype=dtype, device="meta")
+    raw = blobs[spec["blob"]]
+    count = 1
+    for n in shape:
+        count *= n
+    if len(raw) != count * dtype.itemsize:
+        raise ValueError(f"{len(raw)} bytes for a {dtype} tensor of shape {shape}")
+    if count == 0:
+        return torch.empty(shape, dtype=dtype, device=device)
+    flat = torch.frombuffer(bytearray(raw), dtype=torch.uint8).view(dtype)
+    return flat.reshape(shape).to(device)
+
+
+# --- everything below runs in the worker process only --------------------------------------
+
+class _RefuseProjectPackages:
+    """A meta-path hook: graded code may not import the grader or the references."""
+
+    @staticmethod
+    def find_spec(name, path=None, target=None):
+        if name.partition(".")[0] in PROJECT_PACKAGES:
+            raise ImportError(f"graded code cannot import the project's own package {name!r}")
+        return None
+
+
+def _seal_imports(project_root: str) -> None:
+    sys.meta_path.insert(0, _RefuseProjectPackages())
+    root = os.path.realpath(project_root)
+    sys.path[:] = [p for p in sys.path if os.path.realpath(p or ".") != root]
+    for name in list(sys.modules):
+        if name.partition(".")[0] in PROJECT_PACKAGES:
+            del sys.modules[name]
+
+
+class Forbidden(BaseException):
+    """A forbidden function was called; a BaseException so `except Exception` cannot swallow it."""
+
+    def __init__(self, name: str):
+        super().__init__(name)
+        self.name = name
+
+
+class _Watch:
+    """Forbidden calls, caught three ways while candidate code runs (on every call):
+    tripwires on the Python names; a TorchFunctionMode that knows the original objects (aliases
+    such as torch._C._nn.scaled_dot_product_attention); a TorchDispatchMode on the aten backend
+    ops those functions end in (torch.ops.aten.* calls, and anything else that reaches them)."""
+
+    def __init__(self, names: list[str], aten: list[str]):
+        import torch
+        from torch.overrides import TorchFunctionMode
+        from torch.utils._python_dispatch import TorchDispatchMode
+
+        self.active = 0
+        self.hit: str | None = None
+        self.originals: dict[int, str] = {}
+        watch = self
+        for entry in names:
+            self._install(entry)
+        self.aten = {}
+        for op in aten:
+            packet = getattr(torch.ops.aten, op, None)
+            if packet is not None:
+                self.aten[packet] = op
+        self._wrap_aten_packets(torch)
+
+        class FunctionMode(TorchFunctionMode):
+            def __torch_function__(self, func, types, args=(), kwargs=None):
+                name = watch.originals.get(id(func))
+                if name is not None:
+                    watch.trip(name)
+                return func(*args, **(kwargs or {}))
+
+        class DispatchMode(TorchDispatchMode):
+            @classmethod
+            def _should_skip_dynamo(cls) -> bool:
+                return False
+
+            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+                name = watch.aten.get(func.overloadpacket)
+                if name is not None:
+                    watch.trip(f"torch.ops.aten.{name}")
+                return func(*args, **(kwargs or {}))
+
+        self.function_mode = FunctionMode if self.originals else None
+        self.dispatch_mode = DispatchMode if self.aten else None
+
+    def trip(self, name: str) -> None:
+        if self.active:
+            self.hit = self.hit or name
+            raise Forbidden(name)
+
+    def _install(self, entry: str) -> None:
+        dotted, _, keyword = entry.rstrip("]").partition("[")
+        module_name, _, attr = dotted.rpartition(".")
+        module = importlib.import_module(module_name)
+        original = getattr(module, attr)
+        if not keyword:
+            self.originals[id(original)] = dotted
+        target = original.__init__ if isinstance(original, type) else original
+        signature = inspect.signature(target) if keyword else None
+        watch = self
+
+        @functools.wraps(target)
+        def tripwire(*args, **kwargs):
+            if not keyword or signature.bind_partial(*args, **kwargs).arguments.get(keyword):
+                watch.trip(entry)
+            return target(*args, **kwargs)
+
+        if isinstance(original, type):
+            original.__init__ = tripwire
+        else:
+            setattr(module, attr, tripwire)
+
+    def _wrap_aten_packets(self, torch) -> None:
+        """`torch.ops.aten.dropout(...)` never reaches the dispatch mode as `dropout` on the CPU (it
+        decomposes first): put a tripwire on the packet itself, and on each of its overloads."""
+        watch = self
+
+        class Packet:
+            def __init__(self, packet, name):
+                self._packet, self._name = packet, name
+
+            def __call__(self, *args, **kwargs):
+                watch.trip(f"torch.ops.aten.{self._name}")
+                return self._packet(*args, **kwargs)
+
+            def __getattr__(self, attr):
+                inner = getattr(self._packet, attr)
+                if attr in self._packet.overloads():
+                    return Packet(inner, self._name)
+                return inner
+
+        for packet, name in self.aten.items():
+            try:
+                setattr(torch.ops.aten, name, Packet(packet, name))
+            except (AttributeError, TypeError):
+                pass
+
+    @contextlib.contextmanager
+    def watching(self):
+        self.active += 1
+        try:
+            with contextlib.ExitStack() as stack:
+                if self.function_mode and self.active == 1:
+                    stack.enter_context(self.function_mode())
+                if self.dispatch_mode and self.active == 1:
+                    stack.enter_context(self.dispatch_mode())
+                yield
+        finally:
+            self.active -= 1
+
+
+def _device_watch(target: str):
+    """A TorchDispatchMode that records the first op mixing devices (see grader/devices.py)."""
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils._pytree import tree_leaves
+
+    index_ops = {torch.ops.aten.index, torch.ops.aten.index_put, torch.ops.aten.index_put_,
+                 torch.ops.aten._index_put_impl_}
+
+    class DeviceWatch(TorchDispatchMode):
+        mixed = None
+
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            return False
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            watched = args[:1] if func.overloadpacket in index_ops else (args, kwargs)
+            tensors = [t for t in tree_leaves(watched) if isinstance(t, torch.Tensor)]
+            devices = {t.device.type for t in tensors if not (t.device.type == "cpu" and t.dim() == 0)}
+            if len(devices) > 1 and self.mixed is None:
+                shapes = ", ".join(f"{t.device.type} {tuple(t.shape)}" for t in tensors)
+                self.mixed = f"The operation {func.overloadpacket.__name__} mixes devices: {shapes}."
+            return func(*args, **kwargs)
+
+    return DeviceWatch()
+
+
+@contextlib.contextmanager
+def _without_dynamo_import():
+    """Meta kernels in Python are wrapped in torch._disable_dynamo, whose first call imports
+    torch._dynamo (over a second): a pass-through stand-in answers that import meanwhile."""
+    import torch
+
+    if "torch._dynamo" in sys.modules:
+        yield
+        return
+    stand_in = types.ModuleType("torch._dynamo")
+    stand_in.disable = lambda fn, recursive=True, wrapping=True: fn
+    sys.modules["torch._dynamo"] = stand_in
+    try:
+        yield
+    finally:
+        if sys.modules.get("torch._dynamo") is stand_in:
+            del sys.modules["torch._dynamo"]
+        torch.__dict__.pop("_dynamo", None)
+
+
+class Worker:
+    def __init__(self, sock: socket.socket):
+        import torch
+
+        self.torch = torch
+        self.sock = sock
+        self.objects: dict[int, object] = {}
+        self.path = ""
+        self.watch: _Watch | None = None
+        self.leaves: list = []
+        self.graph = None  # (inputs that require grad, outputs that require grad) of the last grad call
+
+    def serve(self) -> None:
+        send(self.sock, {"ready": True, "pid": os.getpid()})
+        while True:
+            try:
+                header, blobs = receive(self.sock)
+            except EOFError:
+                return
+            reply, out = self.handle(header, blobs)
+            for stream in (sys.stdout, sys.stderr):
+                with contextlib.suppress(Exception):
+                    stream.flush()
+            send(self.sock, reply, out)
+
+    def handle(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
+        op = header.get("op")
+        out: list[bytes] = []
+        try:
+            if op == "load":
+                return self.load(header), out
+            if op == "call":
+                return self.call(header, blobs, out), out
+            if op == "backward":
+                return self.backward(header, blobs, out), out
+            if op == "module":
+                return self.module(header, out), out
+            return {"failure": f"unknown op {op!r}"}, out
+        except Forbidden as exc:
+            return {"forbidden": exc.name}, []
+        except BaseException as exc:  # noqa: BLE001 - every candidate error is a reply, never a crash
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            return {"error": self.describe(exc)}, []
+
+    # loading the candidate's file
+
+    def load(self, request: dict) -> dict:
+        torch = self.torch
+        torch.set_num_threads(1)
+        torch.backends.cuda.matmul.allow_tf32 = False
+        torch.backends.cudnn.allow_tf32 = False
+        self.watch = _Watch(request["forbidden"], request["aten"])
+        self.path = path = request["path"]
+        source = request["source"]
+        linecache.cache[path] = (len(source), None, source.splitlines(keepends=True), path)
+        module = types.ModuleType("qkv_candidate_solution")
+        module.__file__ = path
+        sys.modules[module.__name__] = module
+        try:
+            code = compile(source, path, "exec", dont_inherit=True)
+            with self.watch.watching():
+                exec(code, module.__dict__)  # noqa: S102 - running the candidate's file is the point
+        except Forbidden:
+            raise
+        except SyntaxError as exc:
+            return {"load_error": f"{exc.filename}:{exc.lineno}: syntax error: {exc.msg}"}
+        except SystemExit as exc:
+            return {"load_error": f"{path}: the file called sys.exit({exc.code!r}) while being imported; keep "
+                                  "top-level code to definitions (or guard it with if __name__ == '__main__':)."}
+        except BaseException as exc:  # noqa: BLE001 - any import-time error is the candidate's
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            frames = [f for f in traceback.extract_tb(exc.__traceback__) if f.filename == path]
+            where = f"{path}:{frames[-1].lineno}" if frames else path
+            return {"load_error": f"{where}: importing your file raised {type(exc).__name__}: {exc}"}
+        problem = self._find_entry(module, request)
+        if problem:
+            return {"load_error": problem}
+        return {"loaded": True}
+
+    def _find_entry(self, module, request: dict) -> str | None:
+        name, is_class, path = request["entry"], request["is_class"], self.path
+        expected = request["signature_text"]
+        entry = module.__dict__.get(name)
+        if entry is None:
+            found = sorted(n for n, v in vars(module).items()
+                           if not n.startswith("_") and callable(v) and getattr(v, "__module__", None) == module.__name__)
+            listing = ", ".join(found) if found else "nothing callable"
+            return (f"{path}: no {'class' if is_class else 'function'} named {name!r}; the file defines {listing}. "
+                    f"Expected: {expected}")
+        if is_class != inspect.isclass(entry):
+            return (f"{path}: {name} should be a {'class' if is_class else 'function'}, found a "
+                    f"{type(entry).__name__}. Expected: {expected}")
+        for method, (names, required) in request["signatures"].items():
+            function = getattr(entry, method) if method else entry
+            try:
+                signature = inspect.signature(function)
+            except (TypeError, ValueError):
+                continue
+            if method:
+                signature = signature.replace(parameters=list(signature.parameters.values())[1:])
+            for count in (required, len(names)):
+                try:
+                    signature.bind(*range(count))
+                except TypeError:
+                    label = f"{name}.{method}" if method else name
+                    return (f"{path}: {label}{signature} cannot be called as {label}({', '.join(names[:count])}). "
+                            f"Expected: {expected}")
+        self.objects[0] = entry
+        return None
+
+    # calls
+
+    def call(self, request: dict, blobs: list[bytes], out: list[bytes]) -> dict:
+        torch = self.torch
+        target = self.objects[request["target"]]
+        self.leaves = []  # tensors that require grad, in the order the grading process lists them
+        args = [self.decode(a, blobs) for a in request["args"]]
+        params = {k: self.decode(v, blobs) for k, v in (request.get("params") or {}).items()}
+        kwargs = {k: self.decode(v, blobs) for k, v in (request.get("kwargs") or {}).items()}
+        before = {i: (a._version, a.data_ptr() if a.device.type != "meta" else 0, tuple(a.shape))
+                  for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+        torch.manual_seed(request["seed"])
+        grad = bool(request.get("grad"))  # keep the graph: the grading process will ask for gradients
+        watch_target = request.get("watch")
+        device_watch = _device_watch(watch_target) if watch_target else None
+        with contextlib.ExitStack() as stack:
+            stack.enter_context(torch.set_grad_enabled(bool(request.get("grad_mode", True))))
+            if device_watch is not None:
+                stack.enter_context(_without_dynamo_import())
+                stack.enter_context(device_watch)
+            stack.enter_context(self.watch.watching())
+            try:
+                if params or request.get("functional"):
+                    from torch.func import functional_call
+
+                    result = functional_call(target, params, tuple(args))
+                else:
+                    result = target(*args, **kwargs)
+            except Forbidden:
+                raise
+            except BaseException as exc:  # noqa: BLE001
+                if isinstance(exc, KeyboardInterrupt):
+                    raise
+                if device_watch is not None and device_watch.mixed:
+                    return {"mixed": device_watch.mixed}
+                if watch_target == "meta" and not isinstance(exc, SystemExit):
+                    return {"inconclusive": f"could not run on the meta device ({type(exc).__name__}: {exc})"}
+                raise
+        reply = {"mixed": device_watch.mixed if device_watch is not None else None}
+        with torch._C.DisableTorchFunction():
+            mutated = {}
+            for i, a in enumerate(args):
+                if isinstance(a, torch.Tensor):
+                    now = (a._version, a.data_ptr() if a.device.type != "meta" else 0, tuple(a.shape))
+                    if now != before[i]:
+                        mutated[str(i)] = self.encode(a, out, args=())
+            reply["mutated"] = mutated
+            reply["result"] = self.encode(result, out, args=args)
+        if grad:
+            leaves = self.leaves
+            outputs = [t for t in _tensors(result) if t.requires_grad]
+            self.graph = (leaves, outputs)
+            reply["graph"] = True
+        return reply
+
+    def backward(self, request: dict, blobs: list[bytes], out: list[bytes]) -> dict:
+        torch = self.torch
+        if self.graph is None:
+            return {"failure": "no graph to differentiate"}
+        leaves, outputs = self.graph
+        self.graph = None
+        upstream = [self.decode(g, blobs) if g is not None else torch.zeros_like(o)
+                    for g, o in zip(request["grads"], outputs)]
+        with self.watch.watching():
+            grads = torch.autograd.grad(outputs, leaves, upstream, allow_unused=True) if outputs else \
+                [None] * len(leaves)
+        with torch._C.DisableTorchFunction():
+            return {"grads": [None if g is None else self.encode(g, out, args=()) for g in grads]}
+
+    def module(self, request: dict, out: list[bytes]) -> dict:
+        torch = self.torch
+        obj = self.objects[request["target"]]
+        if not isinstance(obj, torch.nn.Module):
+            return {"is_module": False}
+        if request.get("device"):
+            obj.to(request["device"])
+        if request.get("eval"):
+            obj.eval()
+        with torch._C.DisableTorchFunction():
+            parameters = [[name, self.encode(p, out, args=())] for name, p in obj.named_parameters()]
+        linears = [[name, m.in_features, m.out_features] for name, m in obj.named_modules()
+                   if isinstance(m, torch.nn.Linear)]
+        return {"is_module": True, "parameters": parameters, "linears": linears}
+
+    # values
+
+    def decode(self, value, blobs: list[bytes]):
+        torch = self.torch
+        if isinstance(value, dict):
+            if value.get("tensor"):
+                t = decode_tensor(value, blobs)
+                if value.get("parameter"):
+                    t = torch.nn.Parameter(t, requires_grad=bool(value.get("requires_grad")))
+                elif value.get("requires_grad") and t.is_floating_point():
+                    t.requires_grad_()
+                if t.requires_grad:
+                    self.leaves.append(t)
+                    if value.get("leaf") is False:  # a computed tensor over there: not a leaf here either
+                        return t.clone()
+                return t
+            if "seq" in value:
+                items = [self.decode(v, blobs) for v in value["seq"]]
+                return tuple(items) if value.get("tuple") else items
+            if "device" in value:
+                return torch.device(value["device"])
+            if "dtype" in value:
+                return getattr(torch, value["dtype"])
+            if "handle" in value:
+                return self.objects[value["handle"]]
+            raise ValueError(f"cannot decode {value!r}")
+        return value
+
+    def encode(self, value, out: list[bytes], args) -> object:
+        torch = self.torch
+        if isinstance(value, torch.Tensor):
+            for i, a in enumerate(args):
+                if value is a:
+                    return {"alias": i}
+            if type(value) not in (torch.Tensor, torch.nn.Parameter) or value.layout != torch.strided \
+                    or value.is_quantized or value.is_nested:
+                return {"object": f"a {type(value).__name__} with layout {value.layout} (graded outputs must be "
+                                  "plain dense torch.Tensor objects)"}
+            spec = encode_tensor(value, out)
+            spec.update(requires_grad=value.requires_grad, grad_fn=value.grad_fn is not None,
+                        device_index=value.device.index)
+            return spec
+        if value is None or isinstance(value, (bool, int, float, str)):
+            return value if type(value) in (bool, int, float, str, type(None)) else \
+                {"object": f"a {type(value).__name__}"}
+        if type(value) in (tuple, list):
+            return {"seq": [self.encode(v, out, args) for v in value], "tuple": type(value) is tuple}
+        if isinstance(value, torch.nn.Module) or callable(value):
+            handle = max(self.objects, default=0) + 1
+            self.objects[handle] = value
+            return {"handle": handle, "module": isinstance(value, torch.nn.Module), "type": type(value).__name__}
+        return {"object": f"a {type(value).__name__}"}
+
+    def describe(self, exc: BaseException) -> dict:
+        frames = traceback.extract_tb(exc.__traceback__)
+        mine = [f for f in frames if f.filename == self.path]
+        text = str(exc)
+        memory = isinstance(exc, MemoryError) or "can't allocate memory" in text or "out of memory" in text.lower()
+        return {"type": type(exc).__name__, "message": text[:4000],
+                "exit_code": repr(exc.code) if isinstance(exc, SystemExit) else None,
+                "frames": [[f.filename, f.lineno, f.line or ""] for f in mine[-1:]],
+                "raised_in_candidate": bool(frames) and frames[-1].filename == self.path,
+                "memory": memory}
+
+
+def _tensors(value):
+    import torch
+
+    if isinstance(value, torch.Tensor):
+        yield value
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            yield from _tensors(item)
+
+
+def zygote(control: socket.socket) -> None:
+    """Fork a fresh worker for each request: a copy of this process, torch already imported and
+    nothing else (no candidate code has run here), so a worker starts in milliseconds.
+
+    Requests: {"fork": scratch, "limits": {...}} with the worker's socket as an attached fd;
+    {"kill": pid} (its whole session); {"wait": pid, "timeout": s} (its exit status)."""
+    send(control, {"ready": True})
+    while True:
+        try:
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
+        except (EOFError, OSError):
+            return
+        if not message:
+            return
+        request = json.loads(message)
+        if "fork" in request:
+            pid = os.fork()
+            if pid == 0:
+                control.close()
+                _become_worker(fds[0], request)
+            os.close(fds[0])
+            reply = {"pid": pid}
+        elif "kill" in request:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(request["kill"], signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(request["kill"], signal.SIGKILL)
+            reply = {"killed": True}
+        else:
+            reply = {"returncode": _wait(request["wait"], request["timeout"])}
+        control.sendall(json.dumps(reply).encode() + b"\n")
+
+
+def _wait(pid: int, timeout: float):
+    import time
+
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            done, status = os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            return None
+        if done:
+            return -os.WTERMSIG(status) if os.WIFSIGNALED(status) else os.WEXITSTATUS(status)
+        if time.monotonic() > deadline:
+            return None
+        time.sleep(0.01)
+
+
+def _become_worker(fd: int, request: dict) -> None:
+    """In a child of the zygote: its own session, limits, scratch folder and output file; then serve."""
+    try:
+        os.setsid()
+        limits(**request["limits"])
+        scratch = request["fork"]
+        os.makedirs(scratch, exist_ok=True)
+        os.chdir(scratch)
+        os.environ.update(HOME=scratch, TMPDIR=scratch)
+        null = os.open(os.devnull, os.O_RDONLY)
+        output = os.open(os.path.join(scratch, "output.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.dup2(null, 0)
+        os.dup2(output, 1)
+        os.dup2(output, 2)
+        sys.stdout = open(1, "w", buffering=1, closefd=False)  # noqa: SIM115
+        sys.stderr = open(2, "w", buffering=1, closefd=False)  # noqa: SIM115
+        Worker(socket.socket(fileno=fd)).serve()
+    finally:
+        os._exit(0)
+
+
+def limits(memory: int, cpu: int, file_size: int) -> None:
+    """Resource limits of a worker (set in the worker itself, or before exec by the grading process)."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_DATA, (memory, memory))
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
+    except (OSError, AttributeError):
+        pass
+
+
+def main() -> None:
+    mode, fd, project_root = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the grading process's to handle
+    if hasattr(signal, "SIGXFSZ"):
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit: an OSError, not a kill
+    _seal_imports(project_root)
+    sock = socket.socket(fileno=fd)
+    import torch  # noqa: F401 - imported before "ready": its import time is not the candidate's
+
+    if mode == "zygote":
+        zygote(sock)
+    else:
+        Worker(sock).serve()
+
+
+if __name__ == "__main__":
+    main()
