@@ -116,14 +116,30 @@ def _sandbox_command(device: torch.device, writable: Path) -> tuple[list[str], I
     command = [bwrap, "--die-with-parent", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc",
                "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
     command += ["--dev-bind", "/dev", "/dev"] if device.type == "cuda" else ["--dev", "/dev"]
-    command += ["--tmpfs", str(ROOT)]  # the project (references, grader, corpus) is not visible
-    for keep in sorted({sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)}):
-        if os.path.realpath(keep).startswith(str(ROOT) + os.sep) or keep.startswith(str(ROOT) + os.sep):
-            command += ["--ro-bind", keep, keep]
+    command += _hide_the_project()
     command += ["--bind", str(writable), str(writable), "--chdir", str(writable), "--"]
     return command, Isolation("bubblewrap", [
         "bubblewrap sandbox: no network, read-only filesystem except a scratch folder, own process namespace, "
         "the project's folder hidden", *limits])
+
+
+def _hide_the_project() -> list[str]:
+    """bubblewrap arguments that make the references, the grader and the corpus invisible: a checkout
+    is covered by an empty tmpfs (the Python environment inside it, such as .venv, is bound back);
+    an installed copy lives in site-packages beside torch, so only its own packages are covered."""
+    if (ROOT / "pyproject.toml").exists():
+        arguments = ["--tmpfs", str(ROOT)]
+        for keep in sorted({sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)}):
+            if keep.startswith(str(ROOT) + os.sep):
+                arguments += ["--ro-bind", keep, keep]
+        return arguments
+    arguments = []
+    for name in ("grader", "reference", "questions", "quiz", "mock", "qkv"):
+        if (ROOT / name).is_dir():
+            arguments += ["--tmpfs", str(ROOT / name)]
+    if (ROOT / "cli.py").is_file():
+        arguments += ["--ro-bind", "/dev/null", str(ROOT / "cli.py")]
+    return arguments
 
 
 def _worker_environment(scratch: Path) -> dict:
