@@ -15,6 +15,7 @@ import hashlib
 import hmac
 import json
 import os
+import shutil
 import sys
 import tempfile
 import traceback
@@ -53,16 +54,26 @@ def main() -> None:
     request = json.loads(sys.stdin.readline())
     sys.stdin.close()
     channel = Channel(bytes.fromhex(request.pop("key")))
+    from grader import sandbox  # noqa: PLC0415 - standard library only
+
+    # Start the worker first: its torch import then overlaps with this process's.
+    cuda = request["device"] == "cuda" or (request["device"] == "auto" and sandbox.cuda_devices_present())
+    scratch = tempfile.mkdtemp(prefix="qkv-worker-")
+    launched = sandbox.launch(Path(scratch), cuda=cuda, memory=request["memory"])
     try:
-        result = grade(request, channel)
+        result = grade(request, channel, launched)
     except BaseException as exc:  # noqa: BLE001 - a grader bug must still produce a verdict
         result = {"status": "crashed", "device": request["device"], "checks": [], "diagnosis": [],
                   "error": "internal error in the grader (please report it):\n" + "".join(
                       traceback.format_exception(exc))}
+    finally:
+        launched.process.kill()  # normally gone already: grade() closes the worker it used
+        shutil.rmtree(scratch, ignore_errors=True)
     channel.emit({"result": result})
 
 
-def grade(request: dict, channel: Channel) -> dict:
+def grade(request: dict, channel: Channel, launched=None) -> dict:
+    """The verdict for `request`; `launched`: a worker started before torch was imported here."""
     warnings.filterwarnings("ignore", module="hypothesis")
     import torch  # noqa: PLC0415 - the runner never imports torch
 
@@ -85,8 +96,11 @@ def grade(request: dict, channel: Channel) -> dict:
         worker = None
         running = None
         try:
+            if launched is not None and (device.type == "cuda") != launched.cuda:
+                launched.process.kill()
+                launched = None
             worker = remote.Worker(scratch=Path(scratch), device=device, timeout=request["timeout"],
-                                   memory=request["memory"])
+                                   memory=request["memory"], launched=launched)
             result["isolation"] = worker.isolation.describe()
             problem = worker.load(exercise, request["path"], request["source"])
             if problem:

@@ -18,23 +18,18 @@ import shutil
 import signal
 import socket
 import subprocess
-import sys
 import tempfile
 import threading
-from dataclasses import dataclass, field
 from pathlib import Path
 
 import torch
 
 from grader import forbid
-from grader.worker import decode_tensor, encode_tensor, limits, receive, send
+from grader.sandbox import (DEFAULT_MEMORY, ROOT, WORKER_SOURCE, Launched, bubblewrap,  # noqa: F401 - re-exported
+                            die_with_parent, launch, limits_for, python_command, sandbox_command, worker_environment)
+from grader.worker import decode_tensor, encode_tensor, receive, send
 
-ROOT = Path(__file__).resolve().parent.parent  # the folder holding the project's packages
-WORKER_SOURCE = Path(__file__).with_name("worker.py")
 START_LIMIT = 300.0  # seconds for the worker to import torch: not the candidate's time
-DEFAULT_MEMORY = 4 << 30
-CPU_SECONDS = 1800  # a backstop; the per-call wall-clock limit is what normally ends a runaway call
-FILE_SIZE = 64 << 20
 OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the report
 
 # aten backends of the functions an exercise forbids: the dispatcher sees these however they are reached
@@ -44,7 +39,6 @@ ATEN_BACKENDS = {
         "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
         "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
         "_scaled_dot_product_fused_attention_overrideable", "_fused_sdp_choice"),
-    "torch.nn.functional.multi_head_attention_forward": ("_native_multi_head_attention",),
     "torch.nn.functional.layer_norm": ("layer_norm", "native_layer_norm"),
     "torch.nn.functional.batch_norm": (
         "batch_norm", "native_batch_norm", "_native_batch_norm_legit", "_native_batch_norm_legit_no_training",
@@ -53,6 +47,12 @@ ATEN_BACKENDS = {
     "torch.nn.functional.rms_norm": ("rms_norm", "_fused_rms_norm"),
     "torch.nn.functional.dropout": ("dropout", "dropout_", "native_dropout", "feature_dropout",
                                     "feature_dropout_", "alpha_dropout", "feature_alpha_dropout"),
+}
+# Backends reachable only by name (nn.MultiheadAttention's fast path): tripwires on each alias and on
+# the torch.ops.aten packet are enough, and spare that exercise the dispatch mode's cost on every op.
+NAMED_BACKENDS = {
+    "torch.nn.functional.multi_head_attention_forward": (
+        "torch._native_multi_head_attention", "torch.ops.aten._native_multi_head_attention"),
 }
 
 
@@ -76,86 +76,6 @@ class OddValue(Exception):
     """The worker returned something that is not a plain value or tensor (say a tensor subclass)."""
 
 
-@dataclass
-class Isolation:
-    sandbox: str  # "bubblewrap" or "none"
-    details: list[str] = field(default_factory=list)
-
-    def describe(self) -> str:
-        return "; ".join(self.details)
-
-
-_PROBED: dict[str, bool] = {}
-
-
-def bubblewrap() -> str | None:
-    """The bwrap executable when it exists and works here (QKV_SANDBOX=none turns it off)."""
-    if os.environ.get("QKV_SANDBOX", "").lower() == "none":
-        return None
-    path = shutil.which("bwrap")
-    if path is None:
-        return None
-    if path not in _PROBED:
-        probe = subprocess.run([path, "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all",
-                                "--die-with-parent", "true"], capture_output=True, timeout=30)
-        _PROBED[path] = probe.returncode == 0
-    return path if _PROBED[path] else None
-
-
-def _limits_for(memory: int) -> dict:
-    return {"memory": memory, "cpu": CPU_SECONDS, "file_size": FILE_SIZE}
-
-
-def _sandbox_command(device: torch.device, writable: Path) -> tuple[list[str], Isolation]:
-    """The command prefix that confines a worker (bubblewrap where it works), and what it does."""
-    limits = ["memory, CPU time and file size limits (--memory)", "a scratch folder as working directory and HOME",
-              "no import of the project's packages", "every process it starts is killed at the end"]
-    bwrap = bubblewrap()
-    if bwrap is None:
-        return [], Isolation("none", ["process limits only (bubblewrap not available)", *limits])
-    command = [bwrap, "--die-with-parent", "--unshare-all", "--ro-bind", "/", "/", "--proc", "/proc",
-               "--tmpfs", "/tmp", "--tmpfs", "/dev/shm"]
-    command += ["--dev-bind", "/dev", "/dev"] if device.type == "cuda" else ["--dev", "/dev"]
-    command += _hide_the_project()
-    command += ["--bind", str(writable), str(writable), "--chdir", str(writable), "--"]
-    return command, Isolation("bubblewrap", [
-        "bubblewrap sandbox: no network, read-only filesystem except a scratch folder, own process namespace, "
-        "the project's folder hidden", *limits])
-
-
-def _hide_the_project() -> list[str]:
-    """bubblewrap arguments that make the references, the grader and the corpus invisible: a checkout
-    is covered by an empty tmpfs (the Python environment inside it, such as .venv, is bound back);
-    an installed copy lives in site-packages beside torch, so only its own packages are covered."""
-    if (ROOT / "pyproject.toml").exists():
-        arguments = ["--tmpfs", str(ROOT)]
-        for keep in sorted({sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)}):
-            if keep.startswith(str(ROOT) + os.sep):
-                arguments += ["--ro-bind", keep, keep]
-        return arguments
-    arguments = []
-    for name in ("grader", "reference", "questions", "quiz", "mock", "qkv"):
-        if (ROOT / name).is_dir():
-            arguments += ["--tmpfs", str(ROOT / name)]
-    if (ROOT / "cli.py").is_file():
-        arguments += ["--ro-bind", "/dev/null", str(ROOT / "cli.py")]
-    return arguments
-
-
-def _worker_environment(scratch: Path) -> dict:
-    env = {"HOME": str(scratch), "TMPDIR": str(scratch), "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-           "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0", "PYTHONUNBUFFERED": "1",
-           "LANG": "C.UTF-8", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}
-    for name in ("CUDA_VISIBLE_DEVICES", "LD_LIBRARY_PATH"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return env
-
-
-def _python(script: Path, mode: str, fd: int) -> list[str]:
-    return [sys.executable, "-B", "-E", "-s", str(script), mode, str(fd), str(ROOT)]
-
-
 class Zygote:
     """A process that has imported torch and nothing else, forking a fresh worker per grade (for the
     test suite and repeated grades: a worker then starts in milliseconds, not a torch import)."""
@@ -165,13 +85,13 @@ class Zygote:
         shutil.copy(WORKER_SOURCE, self.base / "qkv_worker.py")
         ours, theirs = socket.socketpair()
         self.control = ours
-        prefix, self.isolation = _sandbox_command(device, self.base)
+        prefix, self.isolation = sandbox_command(device.type == "cuda", self.base)
         with open(self.base / "zygote-output.txt", "wb") as output:
             self.process = subprocess.Popen(
-                prefix + _python(self.base / "qkv_worker.py", "zygote", theirs.fileno()), cwd=self.base,
-                env=_worker_environment(self.base), stdin=subprocess.DEVNULL, stdout=output,
+                prefix + python_command(self.base / "qkv_worker.py", "zygote", theirs.fileno()), cwd=self.base,
+                env=worker_environment(self.base), stdin=subprocess.DEVNULL, stdout=output,
                 stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),), start_new_session=True,
-                preexec_fn=_die_with_parent)
+                preexec_fn=die_with_parent)
         theirs.close()
         self.device, self.count = device, 0
         self.reader = self.control.makefile("rb")
@@ -191,7 +111,7 @@ class Zygote:
         self.count += 1
         scratch = self.base / f"worker-{self.count}"
         ours, theirs = socket.socketpair()
-        reply = self._ask({"fork": str(scratch), "limits": _limits_for(memory)}, [theirs.fileno()])
+        reply = self._ask({"fork": str(scratch), "limits": limits_for(memory)}, [theirs.fileno()])
         theirs.close()
         return ours, reply["pid"], scratch
 
@@ -231,28 +151,20 @@ def _shared_zygote(device: torch.device) -> Zygote:
 
 
 class Worker:
-    def __init__(self, *, scratch: Path, device: torch.device, timeout: float, memory: int = DEFAULT_MEMORY):
+    def __init__(self, *, scratch: Path, device: torch.device, timeout: float, memory: int = DEFAULT_MEMORY,
+                 launched: Launched | None = None):
+        """A worker: `launched` (started early, see grader.sandbox.launch), else one forked from the shared
+        zygote when `use_zygote()` is on, else a new process."""
         self.timeout, self.device, self.memory = timeout, device, memory
         self.calls = 0
-        self.zygote = _shared_zygote(device) if _use_zygote else None
+        self.zygote = _shared_zygote(device) if _use_zygote and launched is None else None
         if self.zygote is not None:
             self.sock, self.pid, self.scratch = self.zygote.fork(memory)
             self.isolation, self.process = self.zygote.isolation, None
         else:
-            self.scratch = scratch
-            scratch.mkdir(parents=True, exist_ok=True)
-            shutil.copy(WORKER_SOURCE, scratch / "qkv_worker.py")
-            ours, theirs = socket.socketpair()
-            self.sock = ours
-            prefix, self.isolation = _sandbox_command(device, scratch)
-            with open(scratch / "output.txt", "wb") as output:
-                self.process = subprocess.Popen(
-                    prefix + _python(scratch / "qkv_worker.py", "worker", theirs.fileno()), cwd=scratch,
-                    env=_worker_environment(scratch), stdin=subprocess.DEVNULL, stdout=output,
-                    stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),), start_new_session=True,
-                    preexec_fn=lambda: limits(**_limits_for(memory)))
-            theirs.close()
-            self.pid = self.process.pid
+            launched = launched or launch(scratch, cuda=device.type == "cuda", memory=memory)
+            self.sock, self.process, self.isolation = launched.sock, launched.process, launched.isolation
+            self.scratch, self.pid = launched.scratch, launched.process.pid
         self.output_path = self.scratch / "output.txt"
         self._reply(START_LIMIT, "starting")
 
@@ -303,10 +215,15 @@ class Worker:
         signatures = {method or "": [exercise.signature(method), exercise.required(method)]
                       for method in (("__init__", "forward") if exercise.is_class else (None,))}
         aten = sorted({op for name in exercise.forbidden for op in ATEN_BACKENDS.get(name.partition("[")[0], ())})
+        named = [alias for name in exercise.forbidden for alias in NAMED_BACKENDS.get(name, ())]
+        packets = aten + [alias.rpartition(".")[2] for alias in named if alias.startswith("torch.ops.aten.")]
+        forbidden = list(exercise.forbidden) + [alias for alias in named if not alias.startswith("torch.ops.")]
+        covered = [name for name in forbidden if name in ATEN_BACKENDS or name in named]
         reply, _ = self.request({"op": "load", "path": path, "source": source, "entry": exercise.entry_point,
                                  "is_class": exercise.is_class, "signatures": signatures,
                                  "signature_text": exercise.signature_text(),
-                                 "forbidden": list(exercise.forbidden), "aten": aten})
+                                 "forbidden": forbidden, "aten": aten, "packets": packets,
+                                 "covered": covered})
         return reply.get("load_error")
 
     def output(self) -> str:
@@ -393,6 +310,11 @@ class Worker:
             return value
         raise TypeError(f"cannot send a {type(value).__name__} to the worker")
 
+    def _module_info(self, reply: dict, out: list[bytes]) -> dict:
+        return {"parameters": [(name, decode_tensor(spec, out, device=self.device if spec["device"] == "cuda"
+                                                    else spec["device"])) for name, spec in reply["parameters"]],
+                "linears": {name: (i, o) for name, i, o in reply["linears"]}}
+
     def _decode(self, value, out: list[bytes], args: tuple):
         if isinstance(value, dict):
             if "alias" in value:
@@ -404,8 +326,9 @@ class Worker:
                 items = [self._decode(v, out, args) for v in value["seq"]]
                 return tuple(items) if value.get("tuple") else items
             if "handle" in value:
-                return RemoteModule(self, value["handle"], value["type"]) if value.get("module") else \
-                    Remote(self, value["handle"], value["type"])
+                if value.get("module"):
+                    return RemoteModule(self, value["handle"], value["type"], self._module_info(value, out))
+                return Remote(self, value["handle"], value["type"])
             if "object" in value:
                 raise OddValue(value["object"])
             raise OddValue(f"an undecodable reply {sorted(value)}")
@@ -479,15 +402,19 @@ class Remote:
 
 
 class RemoteModule(Remote):
-    """An nn.Module built by the candidate's class, kept in the worker."""
+    """An nn.Module built by the candidate's class, kept in the worker; `described`: its parameters and
+    nn.Linear layers as they were when it was built."""
 
-    def info(self, device: torch.device | None = None, eval_mode: bool = False) -> dict:
-        reply, out = self.worker.request({"op": "module", "target": self.handle,
-                                          "device": str(device) if device else None, "eval": eval_mode})
-        target = self.worker.device if device is not None and device.type == "cuda" else None
-        return {"parameters": [(name, decode_tensor(spec, out, device=target or spec["device"]))
-                               for name, spec in reply["parameters"]],
-                "linears": {name: (i, o) for name, i, o in reply["linears"]}}
+    def __init__(self, worker: Worker, handle: int, type_name: str, described: dict):
+        super().__init__(worker, handle, type_name)
+        self.described = described
+
+    def info(self, device: torch.device | None = None) -> dict:
+        """{"parameters": [(name, tensor)], "linears": {name: (in, out)}}, after moving it to `device`."""
+        if device is None or device.type == "cpu":
+            return self.described
+        reply, out = self.worker.request({"op": "module", "target": self.handle, "device": str(device)})
+        return self.worker._module_info(reply, out)
 
     def functional_call(self, params: dict, args: tuple):
         return self.worker.call(self.handle, args, params=params, functional=True)
@@ -531,15 +458,3 @@ def describe_exit(returncode: int | None, sandboxed: bool = False) -> str:
             (" (out of memory?)" if name == "SIGKILL" else "")
     return (f"it exited with status {returncode} (sys.exit, os._exit or exit() in your code?); a function "
             "under test must return its result")
-
-
-def _die_with_parent() -> None:
-    """Linux: the worker gets SIGKILL when the grading process dies."""
-    try:
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        pass
-
