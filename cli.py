@@ -88,11 +88,10 @@ def _exercise(exercise_id: str):
 
 @main.command("list")
 def list_exercises() -> None:
-    """The coding exercises: id, topic, difficulty, what to write."""
-    from grader.catalogue import EXERCISES
+    """The coding exercises: id, topic, difficulty, your status (passed / attempted / new), what to write."""
+    from grader import progress
 
-    for e in EXERCISES.values():
-        click.echo(f"{e.id:<28} {e.topic:<15} {e.difficulty:<7} {e.summary}")
+    click.echo(progress.exercise_table())
 
 
 @main.command()
@@ -107,13 +106,14 @@ def show(exercise_id: str) -> None:
 @main.command()
 @_exercise_argument
 @click.argument("path", required=False, type=click.Path(dir_okay=True))
-def start(exercise_id: str, path: str | None) -> None:
+@click.option("--notebook", is_flag=True, help="Write a Jupyter notebook (.ipynb) instead of a .py file.")
+def start(exercise_id: str, path: str | None, notebook: bool) -> None:
     """Write a starter file for EXERCISE (default name: in this folder). Never overwrites."""
     from grader.starter import StarterExists, write_starter
 
     exercise = _exercise(exercise_id)
     try:
-        target = write_starter(exercise, path)
+        target = write_starter(exercise, path, notebook=notebook)
     except StarterExists as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(f"Wrote {target}. Read the task with `qkv show {exercise.id}`, then `qkv grade {exercise.id} {target}`.")
@@ -149,17 +149,94 @@ def hint(exercise_id: str, level: int) -> None:
 @click.option("--verbose", "-v", is_flag=True, help="Explain every failed check, not only the first three.")
 @_json_option
 def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) -> None:
-    """Grade your solution file PATH for EXERCISE. Exit 0 = pass, 1 = fail, 2 = could not load."""
-    from grader import report, runner
+    """Grade your solution file (.py, or a Jupyter notebook's code cells) PATH for EXERCISE.
+
+    Exit 0 = pass, 1 = fail, 2 = could not load, 130 = interrupted (Ctrl-C)."""
+    from grader import progress, report, runner
+
+    def usage_error(message: str) -> None:
+        if as_json:
+            click.echo(report.error_json(message))
+        else:
+            click.echo(f"Error: {message}", err=True)
+        raise SystemExit(2)
+
+    exercise_id, path = progress.unswap(exercise_id, path)
+    try:
+        exercise = _exercise(exercise_id)
+    except click.BadParameter as exc:
+        if as_json:
+            usage_error(exc.format_message())
+        raise
+    stream = None if as_json else report.Stream(click.echo, verbose=verbose)
+    try:
+        verdict = runner.grade(exercise.id, path, on_check=stream.check if stream else None,
+                               on_start=stream.start if stream else None,
+                               on_running=stream.running if stream else None, **options)
+    except runner.GradeUsageError as exc:
+        usage_error(str(exc))
+    except KeyboardInterrupt:
+        click.echo("\nInterrupted: no verdict.", err=True)
+        raise SystemExit(130) from None
+    progress.record(verdict, path)
+    click.echo(report.to_json(verdict) if as_json else stream.finish(verdict))
+    raise SystemExit(verdict.exit_code)
+
+
+@main.command()
+@_json_option
+def progress(as_json: bool) -> None:
+    """Per topic: exercises passed, quiz accuracy, reviews due; the mistakes your code made most often."""
+    import json
+
+    from grader import progress as tracker
+
+    report = tracker.report()
+    click.echo(json.dumps({**report, "next": tracker.suggestion()}, ensure_ascii=False) if as_json
+               else tracker.render(report))
+
+
+@main.command("next")
+def next_step() -> None:
+    """One thing to do now: a due review, or the next exercise of your weakest topic."""
+    from grader import progress as tracker
+
+    click.echo(tracker.suggestion())
+
+
+@main.command()
+@click.argument("exercise_id", metavar="[EXERCISE]", required=False)
+@click.option("--all", "everything", is_flag=True, help="Forget the whole history: answers, reviews, rounds, grades.")
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
+def reset(exercise_id: str | None, everything: bool, yes: bool) -> None:
+    """Forget EXERCISE's grades and review schedule, or with --all the whole history."""
+    from quiz.app import open_history
+
+    if bool(exercise_id) == everything:
+        raise click.UsageError("give one EXERCISE, or --all")
+    exercise = _exercise(exercise_id) if exercise_id else None
+    what = f"the grades and review schedule of {exercise.id}" if exercise else "your whole history"
+    if not yes:
+        click.confirm(f"Forget {what}?", abort=True)
+    history = open_history()
+    history.reset(exercise.id if exercise else None)
+    history.close()
+    click.echo(f"Forgot {what}.")
+
+
+@main.command()
+@_exercise_argument
+@click.option("--force", is_flag=True, help="Show it even though you have not passed the exercise yet.")
+def solution(exercise_id: str, force: bool) -> None:
+    """The reference solution of EXERCISE: shown once you have passed it (or with --force)."""
+    from grader import progress as tracker
+    from grader.starter import reference_source
 
     exercise = _exercise(exercise_id)
-    try:
-        verdict = runner.grade(exercise.id, path, **options)
-    except runner.GradeUsageError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        raise SystemExit(2) from None
-    click.echo(report.to_json(verdict) if as_json else report.to_text(verdict, verbose))
-    raise SystemExit(verdict.exit_code)
+    if not force and tracker.statuses(tracker._open_grades()[0]).get(exercise.id, ("",))[0] != "passed":
+        raise click.ClickException(f"pass {exercise.id} first (`qkv grade {exercise.id} FILE`), or use --force "
+                                   "to read the reference now.")
+    click.echo(reference_source(exercise))
 
 
 # --- mock interviews (library: mock/app.py) ---

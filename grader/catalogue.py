@@ -781,7 +781,12 @@ class UnknownExercise(LookupError):
 
 
 def get(exercise_id: str) -> Exercise:
-    try:
+    """The exercise with this id; case does not matter, and the part after the dot is enough when
+    only one exercise has it (`layer_norm`, `LayerNorm` stays unknown)."""
+    if exercise_id in EXERCISES:
         return EXERCISES[exercise_id]
-    except KeyError:
-        raise UnknownExercise(exercise_id) from None
+    wanted = exercise_id.strip().lower().replace("-", "_")
+    matches = [e for e in EXERCISES.values() if wanted in (e.id.lower(), e.id.split(".", 1)[1].lower())]
+    if len(matches) == 1:
+        return matches[0]
+    raise UnknownExercise(exercise_id)

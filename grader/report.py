@@ -2,8 +2,12 @@
 from __future__ import annotations
 
 import json
+import os
+import sys
 import textwrap
 import unicodedata
+
+import click
 
 from grader.diagnoses import explain
 from grader.runner import Verdict
@@ -26,6 +30,7 @@ def to_json(verdict: Verdict) -> str:
         "seconds": round(verdict.seconds, 3),
         "plot": verdict.plot,
         "isolation": verdict.isolation,
+        "notes": verdict.notes,
     }, indent=2, ensure_ascii=False)
 
 
@@ -33,15 +38,67 @@ DETAILS_SHOWN = 3  # failures explained in full; the rest are listed (all with v
 
 
 def to_text(verdict: Verdict, verbose: bool = False) -> str:
-    lines = [f"Grading {verdict.exercise}: {verdict.path}",
-             f"device {verdict.device}, seed {verdict.seed}, up to {verdict.max_examples} examples per property", ""]
+    lines = header_lines(verdict)
+    if verdict.status != "not-implemented":
+        lines += [check_line(check) for check in verdict.checks]
+    return "\n".join(lines + body_lines(verdict, verbose))
+
+
+def header_lines(verdict: Verdict) -> list[str]:
+    notes = [verdict.notes] if verdict.notes else []
+    return [f"Grading {verdict.exercise}: {verdict.path}",
+            f"device {verdict.device}, seed {verdict.seed}, up to {verdict.max_examples} examples per property",
+            *notes, ""]
+
+
+def check_line(check: dict, colour: bool = False) -> str:
+    mark = MARK[None] if check.get("skipped") else MARK[check["passed"]]
+    if colour:
+        mark = click.style(mark, fg={"PASS": "green", "FAIL": "red", "SKIP": "yellow"}[mark], bold=True)
+    return f"  {mark}  {check['name']}"
+
+
+def error_json(message: str) -> str:
+    """The one JSON object `qkv grade --json` prints when it cannot grade at all."""
+    return json.dumps({"passed": False, "status": "error", "message": message}, indent=2, ensure_ascii=False)
+
+
+class Stream:
+    """`qkv grade` on a terminal: the header at once, each check's line as it finishes (the one
+    running shown meanwhile, so the slow statistical checks show progress), then the rest."""
+
+    def __init__(self, echo, verbose: bool = False, tty: bool | None = None):
+        self.echo, self.verbose = echo, verbose
+        self.tty = sys.stdout.isatty() if tty is None else tty
+        self.colour = self.tty and not os.environ.get("NO_COLOR")
+        self.pending = False
+
+    def start(self, verdict: Verdict) -> None:
+        self.echo("\n".join(header_lines(verdict)))
+
+    def running(self, name: str) -> None:
+        if self.tty:
+            self.echo(f"  ....  {name}", nl=False)
+            self.pending = True
+
+    def check(self, record: dict) -> None:
+        prefix = "\r\x1b[2K" if self.pending else ""
+        self.pending = False
+        self.echo(prefix + check_line(record, self.colour))
+
+    def finish(self, verdict: Verdict) -> str:
+        if self.pending:
+            self.echo("\r\x1b[2K", nl=False)
+        return "\n".join(body_lines(verdict, self.verbose))
+
+
+def body_lines(verdict: Verdict, verbose: bool = False) -> list[str]:
+    """Everything after the check lines: failures explained, diagnosis, hints, output, summary."""
+    lines: list[str] = []
     if verdict.status == "not-implemented":
         lines += ["Not implemented yet: your entry point still raises NotImplementedError.",
                   f"Write it, then grade again. Stuck? `qkv hint {verdict.exercise}`."]
         return _with_output(lines, verdict)
-    for check in verdict.checks:
-        mark = MARK[None] if check.get("skipped") else MARK[check["passed"]]
-        lines.append(f"  {mark}  {check['name']}")
     if verdict.status in ("timeout", "crashed"):
         lines += ["", f"  FAIL  {verdict.message}"]
     failed = [c for c in verdict.checks if not c["passed"]]
@@ -58,7 +115,7 @@ def to_text(verdict: Verdict, verbose: bool = False) -> str:
     if verdict.diagnosis:
         lines += ["", "Diagnosis"]
         for code in verdict.diagnosis:
-            title, paragraph = explain(code)
+            title, paragraph = explain(code, verdict.exercise)
             lines.append(f"  [{code}] {title}")
             lines += textwrap.wrap(paragraph, 88, initial_indent="    ", subsequent_indent="    ")
     if not verdict.passed:
@@ -81,12 +138,12 @@ def _summary(verdict: Verdict) -> str:
     return f"FAILED: {failed} of {total} checks ({verdict.seconds:.1f} s)."
 
 
-def _with_output(lines: list[str], verdict: Verdict) -> str:
+def _with_output(lines: list[str], verdict: Verdict) -> list[str]:
     if verdict.isolation:
         lines += ["", f"Your code ran in a separate worker: {verdict.isolation}."]
     if verdict.output.strip():
         lines += ["", "Output from your code", textwrap.indent(escape_controls(verdict.output.rstrip()), "  | ")]
-    return "\n".join(lines)
+    return lines
 
 
 def escape_controls(text: str) -> str:

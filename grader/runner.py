@@ -23,8 +23,9 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
-from grader import catalogue
+from grader import catalogue, notebooks, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent  # folder holding the grader package
 DEFAULT_MEMORY_GIB = 4.0
@@ -49,6 +50,7 @@ class Verdict:
     seconds: float = 0.0
     plot: str = ""  # where --plot wrote its picture, or why it could not
     isolation: str = ""  # how the candidate's code was confined
+    notes: str = ""  # about the file itself (e.g. notebook lines that were skipped)
     declared: int = 0  # how many checks the exercise declares
 
     @property
@@ -63,34 +65,53 @@ class Verdict:
 
 
 def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25, device: str = "auto",
-          timeout: float = 60.0, plot: str | None = None, memory_gib: float = DEFAULT_MEMORY_GIB) -> Verdict:
+          timeout: float = 60.0, plot: str | None = None, memory_gib: float = DEFAULT_MEMORY_GIB,
+          on_start: Callable[[Verdict], None] | None = None, on_check: Callable[[dict], None] | None = None,
+          on_running: Callable[[str], None] | None = None) -> Verdict:
+    """Grade `path` (a .py file, or a notebook's code cells). `on_start` gets the verdict as soon as the
+    file is accepted, `on_running` each check's name as it starts and `on_check` each finished check."""
     exercise = catalogue.get(exercise_id)
     if plot and exercise.topic != "initialization":
         raise GradeUsageError(f"--plot draws weight histograms: it is for the initialization exercises, not "
                               f"{exercise.id}.")
+    if plot and not Path(plot).resolve().parent.is_dir():
+        raise GradeUsageError(f"--plot {plot}: the folder {Path(plot).parent} does not exist.")
     source = Path(path)
     if not source.is_file():
         raise GradeUsageError(f"{path}: no such file. Write one with `qkv start {exercise.id} {path}`.")
     text = source.read_text(encoding="utf-8", errors="replace")
+    notes = ""
+    if source.suffix == ".ipynb":
+        try:
+            text, notes = notebooks.code_of(source)
+        except notebooks.NotebookError as exc:
+            raise GradeUsageError(str(exc)) from None
+    if not text.strip():
+        raise GradeUsageError(f"{path} is empty. Write your solution there (`qkv start {exercise.id}` writes "
+                              "a starter).")
     try:
         compile(text, str(source), "exec", dont_inherit=True)
     except SyntaxError as exc:
         raise GradeUsageError(f"{path}:{exc.lineno}: syntax error: {exc.msg}\n    {(exc.text or '').rstrip()}") \
             from None
-    verdict = Verdict(exercise.id, path, "graded", device, seed, max_examples)
+    # "auto" as the header will show it before the grading process knows: CPU unless a GPU is there
+    shown = ("cuda" if sandbox.cuda_devices_present() else "cpu") if device == "auto" else device
+    verdict = Verdict(exercise.id, path, "graded", shown, seed, max_examples, notes=notes)
+    if on_start:
+        on_start(verdict)
     request = {"exercise": exercise.id, "path": str(source.resolve()), "source": text, "seed": seed,
                "device": device, "max_examples": max_examples, "timeout": timeout,
                "memory": int(memory_gib * 2**30), "plot": str(Path(plot).resolve()) if plot else None}
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="qkv-grade-") as scratch, _sweeping():
-        _run_grader(verdict, request, Path(scratch))
+        _run_grader(verdict, request, Path(scratch), on_check, on_running)
     verdict.seconds = time.monotonic() - started
     if verdict.status == "load-error":
         raise GradeUsageError(verdict.message)
     return verdict
 
 
-def _run_grader(verdict: Verdict, request: dict, scratch: Path) -> None:
+def _run_grader(verdict: Verdict, request: dict, scratch: Path, on_check, on_running) -> None:
     key = secrets.token_bytes(32)
     env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
            "HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"),
@@ -103,7 +124,7 @@ def _run_grader(verdict: Verdict, request: dict, scratch: Path) -> None:
         try:
             grader.stdin.write((json.dumps({**request, "key": key.hex()}) + "\n").encode())
             grader.stdin.close()
-            result = _events(grader, key, verdict)
+            result = _events(grader, key, verdict, on_check, on_running)
             grader.wait()
         except KeyboardInterrupt:
             _kill(grader)
@@ -124,8 +145,8 @@ def _run_grader(verdict: Verdict, request: dict, scratch: Path) -> None:
     verdict.declared = result.get("declared", 0)
 
 
-def _events(grader: subprocess.Popen, key: bytes, verdict: Verdict) -> dict | None:
-    """Read signed events until the result; finished checks are kept as they arrive."""
+def _events(grader: subprocess.Popen, key: bytes, verdict: Verdict, on_check, on_running) -> dict | None:
+    """Read signed events until the result; finished checks are kept (and passed on) as they arrive."""
     from grader.child import sign_check  # noqa: PLC0415 - stdlib only: no torch in this process
 
     for line in grader.stdout:
@@ -136,6 +157,10 @@ def _events(grader: subprocess.Popen, key: bytes, verdict: Verdict) -> dict | No
             return event["result"]
         if "done" in event:
             verdict.checks.append(event["done"])
+            if on_check:
+                on_check(event["done"])
+        elif "running" in event and on_running:
+            on_running(event["running"])
     return None
 
 

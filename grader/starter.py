@@ -1,28 +1,68 @@
 """Starter files, statements and hints for `qkv start`, `show` and `hint` (no torch)."""
 from __future__ import annotations
 
+import ast
+import re
 from pathlib import Path
 
+from grader import notebooks
 from grader.catalogue import Exercise
+
+REFERENCES = Path(__file__).resolve().parent.parent / "reference"
 
 
 class StarterExists(FileExistsError):
     pass
 
 
-def write_starter(exercise: Exercise, path: str | None) -> Path:
-    """Write the exercise's stub to `path` (default: <name>.py here); never overwrite."""
-    target = Path(path or exercise.starter_filename)
+def write_starter(exercise: Exercise, path: str | None, notebook: bool = False) -> Path:
+    """Write the exercise's stub to `path` (default: <name>.py, or .ipynb with `notebook`, here);
+    never overwrite."""
+    default = Path(exercise.starter_filename).with_suffix(".ipynb" if notebook else ".py")
+    target = Path(path or default)
     if target.is_dir():
-        target = target / exercise.starter_filename
+        target = target / default
     if target.exists():
         raise StarterExists(f"{target} already exists; not overwriting it. Grade it with "
                             f"`qkv grade {exercise.id} {target}`, or pass another path.")
     target.parent.mkdir(parents=True, exist_ok=True)
-    header = f"# qkv exercise {exercise.id}: {exercise.summary}\n# Grade with: qkv grade {exercise.id} {target}\n\n"
+    if notebook or target.suffix == ".ipynb":
+        text = notebooks.starter(f"# {exercise.id}\n\n{exercise.summary}\n\n```\n{exercise.statement}\n```\n\n"
+                                 f"Grade with: `qkv grade {exercise.id} {target}`", exercise.stub)
+    else:
+        text = (f"# qkv exercise {exercise.id}: {exercise.summary}\n# Grade with: qkv grade {exercise.id} {target}\n\n"
+                + exercise.stub)
     with open(target, "x", encoding="utf-8") as f:
-        f.write(header + exercise.stub)
+        f.write(text)
     return target
+
+
+def reference_source(exercise: Exercise) -> str:
+    """The reference implementation of the exercise (and the helpers it uses), from reference/<topic>.py."""
+    path = REFERENCES / f"{exercise.topic}.py"
+    source = path.read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    defined = {node.name: node for node in tree.body if isinstance(node, (ast.FunctionDef, ast.ClassDef))}
+    imports = [ast.get_source_segment(source, node) for node in tree.body
+               if isinstance(node, (ast.Import, ast.ImportFrom)) and not (
+                   isinstance(node, ast.ImportFrom) and node.module == "__future__")]
+    wanted, queue = [], [exercise.entry_point]
+    while queue:
+        name = queue.pop()
+        if name in wanted or name not in defined:
+            continue
+        wanted.append(name)
+        body = ast.get_source_segment(source, defined[name]) or ""
+        queue += [other for other in defined if other != name and re.search(rf"\b{re.escape(other)}\b", body)]
+    lines = source.splitlines()
+
+    def text_of(node) -> str:  # with its decorators, which get_source_segment leaves out
+        first = min([node.lineno, *(d.lineno for d in node.decorator_list)])
+        return "\n".join(lines[first - 1:node.end_lineno])
+
+    blocks = [text_of(defined[name]) for name in defined if name in wanted]
+    return f"# {path.parent.name}/{path.name}: the reference for {exercise.id}\n" + "\n".join(imports) + \
+        "\n\n\n" + "\n\n\n".join(blocks)
 
 
 def statement(exercise: Exercise) -> str:

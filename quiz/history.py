@@ -18,7 +18,7 @@ from typing import Iterator
 
 from quiz import schedule
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 DB_NAME = "history.sqlite3"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -47,7 +47,21 @@ CREATE TABLE rounds (
     record TEXT NOT NULL         -- JSON: everything the scorecard shows (mock/scorecard.py)
 );
 """,
+    3: """
+CREATE TABLE grades (
+    id INTEGER PRIMARY KEY,
+    exercise TEXT NOT NULL,      -- a coding exercise id
+    graded_at TEXT NOT NULL,     -- ISO 8601, UTC
+    status TEXT NOT NULL,        -- graded | not-implemented | timeout | crashed
+    passed INTEGER NOT NULL,     -- 0 or 1
+    codes TEXT NOT NULL,         -- JSON list of diagnosis codes
+    seconds REAL NOT NULL,       -- how long the grade took
+    file_hash TEXT NOT NULL      -- sha256 of the graded file
+);
+CREATE INDEX grades_by_exercise ON grades (exercise);
+""",
 }
+EXERCISE_CARD = "exercise:"  # + exercise id: the FSRS card of a coding exercise, in `cards`
 
 
 def data_dir() -> Path:
@@ -156,6 +170,38 @@ class History:
                                   " FROM answers ORDER BY id")
         return [dict(question_id=qid, answered_at=at, response=json.loads(response), correct=bool(correct),
                      rating=rating, seconds=seconds) for qid, at, response, correct, rating, seconds in cursor]
+
+    def record_grade(self, exercise: str, *, at: datetime, status: str, passed: bool, codes: list[str],
+                     seconds: float, file_hash: str) -> None:
+        """One grade, and the exercise's card rescheduled (passed: Good, else Again) in one transaction.
+        A grade that never ran the checks (the file did not load) is not a review."""
+        with self._transaction() as db:
+            db.execute("INSERT INTO grades (exercise, graded_at, status, passed, codes, seconds, file_hash)"
+                       " VALUES (?, ?, ?, ?, ?, ?, ?)", (exercise, at.isoformat(), status, int(passed),
+                                                          json.dumps(codes), seconds, file_hash))
+            if status in ("graded", "timeout", "crashed"):
+                key = EXERCISE_CARD + exercise
+                row = db.execute("SELECT card FROM cards WHERE question_id = ?", (key,)).fetchone()
+                card, due = schedule.review(key, row and row[0], schedule.rating_for(passed), at)
+                db.execute("INSERT INTO cards (question_id, due, card) VALUES (?, ?, ?)"
+                           " ON CONFLICT (question_id) DO UPDATE SET due = excluded.due, card = excluded.card",
+                           (key, due.timestamp(), card))
+
+    def grades(self) -> list[dict]:
+        cursor = self._db.execute("SELECT exercise, graded_at, status, passed, codes, seconds, file_hash"
+                                  " FROM grades ORDER BY id")
+        return [dict(exercise=e, graded_at=at, status=st, passed=bool(p), codes=json.loads(c), seconds=sec,
+                     file_hash=h) for e, at, st, p, c, sec, h in cursor]
+
+    def reset(self, exercise: str | None = None) -> None:
+        """Forget one exercise's grades and card, or (None) the whole history."""
+        with self._transaction() as db:
+            if exercise is None:
+                for table in ("answers", "cards", "rounds", "grades"):
+                    db.execute(f"DELETE FROM {table}")  # noqa: S608 - fixed table names
+            else:
+                db.execute("DELETE FROM grades WHERE exercise = ?", (exercise,))
+                db.execute("DELETE FROM cards WHERE question_id = ?", (EXERCISE_CARD + exercise,))
 
     def save_round(self, record: dict, *, at: datetime) -> int:
         """Store a mock interview's record (started at `at`, UTC); return its number."""

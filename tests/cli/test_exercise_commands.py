@@ -99,7 +99,9 @@ def test_cuda_without_a_gpu_is_a_usage_error():
 
 
 @pytest.mark.parametrize("args", [["--help"], ["list"], ["show", "attention.sdpa"], ["hint", "masking.causal_mask"],
-                                  ["start", "attention.sdpa", "{tmp}/s.py"], ["grade", "--help"]])
+                                  ["start", "attention.sdpa", "{tmp}/s.py"], ["grade", "--help"], ["progress"],
+                                  ["next"], ["reset", "attention.sdpa", "--yes"], ["solution", "sdpa", "--force"],
+                                  ["start", "attention.sdpa", "{tmp}/s.ipynb", "--notebook"]])
 def test_commands_that_do_not_grade_never_import_torch(args, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     probe = ("import sys, cli\n"

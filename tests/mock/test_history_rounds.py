@@ -1,4 +1,4 @@
-"""Rounds in the history database (quiz/history.py, schema version 2) and the migration from version 1."""
+"""Rounds in the history database (quiz/history.py, schema version 3) and the migration from version 1."""
 from __future__ import annotations
 
 import sqlite3
@@ -22,10 +22,10 @@ def test_a_version_1_file_is_migrated_and_keeps_its_answers(tmp_path):
     with sqlite3.connect(path) as db:
         db.executescript(V1_SCHEMA)
     history = History(path)
-    assert history.tallies() == {"demo.a": (1, 1)} and history.rounds() == []
+    assert history.tallies() == {"demo.a": (1, 1)} and history.rounds() == [] and history.grades() == []
     history.close()
     with sqlite3.connect(path) as db:
-        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)] == [(2,)]
+        assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)] == [(3,)]
 
 
 def test_rounds_are_numbered_and_read_back_whole(tmp_path):
