@@ -43,9 +43,12 @@ def validate(paths: tuple[str, ...], banks: tuple[str, ...]) -> None:
 @click.option("--type", "types", multiple=True, metavar="TYPE",
               help="Only this type (repeatable): single, multi, true_false, numeric, short, code_reading.")
 @click.option("--difficulty", type=click.Choice(["easy", "medium", "hard"]), help="Only this difficulty.")
-@click.option("--count", type=click.IntRange(min=1), default=10, show_default=True, help="How many questions.")
+@click.option("--count", type=click.IntRange(min=1), help="How many questions.  [default: 10]")
 @click.option("--seed", type=int, help="Make the selection and order reproducible.")
 @click.option("--due", is_flag=True, help="Questions due for review first (most overdue first), then new ones.")
+@click.option("--tag", "tags", multiple=True, metavar="TAG", help="Only questions with this tag (repeatable; "
+              "`qkv stats` lists your weakest tags).")
+@click.option("--id", "ids", multiple=True, metavar="ID", help="Exactly this question (repeatable).")
 @_lang_option
 @_bank_option
 @_json_option

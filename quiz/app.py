@@ -15,11 +15,14 @@ import click
 
 from questions import bank
 from questions.bank import Question
-from quiz import schedule
+from quiz import present, schedule
 from quiz import stats as stats_report
 from quiz.history import History, HistoryError, data_dir
 from quiz.lang import from_locale, t
 from quiz.session import Console, Quiz, utc_now
+
+
+DEFAULT_COUNT = 10
 
 
 def validate(paths: Sequence[str], banks: Sequence[str]) -> int:
@@ -35,22 +38,45 @@ def validate(paths: Sequence[str], banks: Sequence[str]) -> int:
     return 0
 
 
-def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None, count: int, seed: int | None,
-         due: bool, lang: str | None, banks: Sequence[str], as_json: bool) -> int:
-    """Select and ask the questions; print the summary (as JSON on stdout with `as_json`, the quiz on stderr)."""
+def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None, count: int | None, seed: int | None,
+         due: bool, lang: str | None, banks: Sequence[str], as_json: bool, tags: Sequence[str] = (),
+         ids: Sequence[str] = ()) -> int:
+    """Select and ask the questions; print the summary (as JSON on stdout with `as_json`, the quiz on stderr).
+    `count` None: 10, and no word about a smaller pool."""
+    asked_for, count = count, count or DEFAULT_COUNT
     lang = lang or from_locale()
     questions = load_questions(banks)
     check_choices("--topic", topics, sorted({q.topic for q in questions}))
     check_choices("--type", types, bank.TYPES)
-    pool = [q for q in questions if (not topics or q.topic in topics) and (not types or q.type in types)
-            and (difficulty is None or q.difficulty == difficulty)]
+    check_choices("--tag", tags, sorted({tag for q in questions for tag in q.tags}))
+    check_choices("--id", ids, sorted(q.id for q in questions))
+    if ids:
+        by_id = {q.id: q for q in questions}
+        pool = [by_id[i] for i in dict.fromkeys(ids)]
+    else:
+        pool = [q for q in questions if (not topics or q.topic in topics) and (not types or q.type in types)
+                and (difficulty is None or q.difficulty == difficulty)
+                and (not tags or set(tags) & set(q.tags))]
     history = open_history(questions)
-    selected = schedule.select(pool, count=count, rng=random.Random(seed),
-                               due=history.due_times() if due else None, now=time.time())
+    rng = random.Random(seed)
+    due_times = history.due_times()
+    now = time.time()
+    if ids:
+        selected = pool[:count]
+    else:
+        selected = schedule.select(pool, count=count, rng=rng, due=due_times if due else None, now=now)
+    seen = history.tallies()
+    selected = [present.shuffled(q, rng) if q.id in seen else q for q in selected]  # reviews: new letters
     ui = sys.stderr if as_json else sys.stdout
     console = Console(sys.stdin, ui)
+    if due:
+        overdue = sum(1 for q in pool if q.id in due_times and due_times[q.id] <= now)
+        fresh = sum(1 for q in pool if q.id not in due_times)
+        console.say(t(lang, "due_summary", due=overdue, new=fresh))
     if not selected:
         console.say(t(lang, "no_questions"))
+    elif asked_for and len(selected) < asked_for and not ids:
+        console.say(t(lang, "fewer_questions", count=count, available=len(selected)))
     summary = Quiz(selected, console=console, history=history, lang=lang).run()
     history.close()
     console.say("\n" + summary.render(lang, columns=console.columns))

@@ -11,6 +11,8 @@ Independent of the quiz loop, so the mock interview can reuse them:
 """
 from __future__ import annotations
 
+import dataclasses
+
 import math
 import re
 import textwrap
@@ -140,3 +142,18 @@ def render_key_points(question: Question, lang: str, *, columns: int | None = No
 
 def _letter_range(question: Question) -> str:
     return f"{question.letters[0]}-{question.letters[-1]}" if question.letters else ""
+
+
+def shuffled(question: Question, rng) -> Question:
+    """The question with its choices in a new order and the answer's letters moved with them, so a
+    review is answered from the content, not from a remembered letter."""
+    if len(question.choices) < 2:
+        return question
+    order = list(range(len(question.choices)))
+    while order == sorted(order):
+        rng.shuffle(order)
+    letters = question.letters
+    new_letter = {letters[old]: letters[new] for new, old in enumerate(order)}
+    answer = question.answer
+    answer = tuple(sorted(new_letter[a] for a in answer)) if isinstance(answer, tuple) else new_letter[answer]
+    return dataclasses.replace(question, choices=tuple(question.choices[i] for i in order), answer=answer)

@@ -169,3 +169,42 @@ def test_stats_before_any_answer(home):
     assert result.stdout.splitlines()[1:] == ["demo           6     0       6        0         -          0",
                                               "all            6     0       6        0         -          0",
                                               "Weakest tags: none yet (no wrong answers)."]
+
+
+def test_tag_and_id_select_questions(home):
+    questions = bank.load([DEMO])
+    tag = questions[0].tags[0]
+    tagged = {q.id for q in questions if tag in q.tags}
+    summary = json.loads(qkv("quiz", "--bank", str(DEMO), "--tag", tag, "--count", "50", "--json", input="q\n").stdout)
+    assert summary["questions"] == len(tagged)
+    picked = [questions[2].id, questions[0].id]
+    result = qkv("quiz", "--bank", str(DEMO), "--id", picked[0], "--id", picked[1], "--json",
+                 input="\n".join(right_lines(questions[2]) + right_lines(questions[0])) + "\n")
+    assert [a["id"] for a in json.loads(result.stdout)["answers"]] == picked
+    bad = qkv("quiz", "--bank", str(DEMO), "--id", "demo.no-such-question")
+    assert bad.exit_code == 2 and "demo.no-such-question" in bad.output
+
+
+def test_due_says_how_many_are_due_and_new_and_a_short_pool_is_announced(home):
+    result = qkv("quiz", "--bank", str(DEMO), "--due", "--count", "1000", input="q\n")
+    total = len(bank.load([DEMO]))
+    assert f"0 due for review, {total} never answered." in result.output
+    assert f"Only {total} questions match (you asked for 1000)" in result.output
+
+
+def test_choices_are_shuffled_on_review_and_the_answer_moves_with_them(home):
+    from quiz.present import shuffled
+
+    question = next(q for q in bank.load([DEMO]) if q.type == "multi")
+    moved = shuffled(question, random.Random(0))
+    assert [c.text.en for c in moved.choices] != [c.text.en for c in question.choices]
+    right = {question.choices["abcdef".index(letter)].text.en for letter in question.answer}
+    assert {moved.choices["abcdef".index(letter)].text.en for letter in moved.answer} == right
+    history = History.open()
+    history.record(question.id, response=list(question.answer), correct=True, rating=3,
+                   at=datetime.now(timezone.utc) - timedelta(days=30), seconds=1.0)
+    history.close()
+    result = qkv("quiz", "--bank", str(DEMO), "--id", question.id, "--seed", "1", "--json",
+                 input=",".join(question.answer) + "\n")
+    reviewed = shuffled(question, random.Random(1))
+    assert json.loads(result.stdout)["correct"] == int(set(reviewed.answer) == set(question.answer))
