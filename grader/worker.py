@@ -367,6 +367,7 @@ class Worker:
         torch.backends.cudnn.allow_tf32 = False
         self.watch = _Watch(request["forbidden"], request["aten"], request["packets"], request["covered"])
         self.path = path = request["path"]
+        self._show_warnings_once_at_the_candidates_line()
         source = request["source"]
         linecache.cache[path] = (len(source), None, source.splitlines(keepends=True), path)
         module = types.ModuleType("qkv_candidate_solution")
@@ -393,6 +394,28 @@ class Worker:
         if problem:
             return {"load_error": problem}
         return {"loaded": True}
+
+    def _show_warnings_once_at_the_candidates_line(self) -> None:
+        """A warning is printed once, with the line of the candidate's file that led to it (not a frame
+        of torch or of this worker), however many calls repeat it."""
+        import warnings
+
+        seen = set()
+        path = self.path
+
+        def show(message, category, filename, lineno, file=None, line=None):
+            frame = sys._getframe(1)
+            while frame is not None and frame.f_code.co_filename != path:
+                frame = frame.f_back
+            if frame is not None:
+                filename, lineno = path, frame.f_lineno
+            key = (str(message), category, filename, lineno)
+            if key not in seen:
+                seen.add(key)
+                print(f"{filename}:{lineno}: {category.__name__}: {message}", file=sys.stderr)
+
+        warnings.simplefilter("always")
+        warnings.showwarning = show
 
     def _find_entry(self, module, request: dict) -> str | None:
         name, is_class, path = request["entry"], request["is_class"], self.path

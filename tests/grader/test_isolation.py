@@ -103,3 +103,12 @@ def test_same_file_same_verdict(tmp_path):
 @pytest.mark.parametrize("seed", [1, 2])
 def test_other_seeds_still_pass_a_correct_solution(tmp_path, seed):
     assert grade(solution(tmp_path), seed=seed).passed
+
+
+def test_a_warning_is_shown_once_at_the_line_of_the_candidates_file(tmp_path):
+    path = solution(tmp_path, "import warnings; warnings.warn('careful with that axe', UserWarning)")
+    verdict = grade(path)
+    assert verdict.passed
+    line = next(n for n, text in enumerate(path.read_text().splitlines(), 1) if "careful" in text)
+    assert verdict.output.count("careful with that axe") == 1
+    assert f"{path}:{line}: UserWarning: careful with that axe" in verdict.output
