@@ -187,6 +187,25 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
 
 
 @main.command()
+@_exercise_argument
+@click.argument("path", type=click.Path(dir_okay=False))
+@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the drawn inputs.")
+@click.option("--timeout", type=click.FloatRange(min=0.1), default=120, show_default=True,
+              help="Limit in seconds for loading your file and for each call into your code.")
+def watch(exercise_id: str, path: str, **options) -> None:
+    """Grade PATH for EXERCISE again every time you save it; type hint or quit while it runs."""
+    from grader import progress as tracker
+    from grader import watch as watcher
+
+    exercise_id, path = tracker.unswap(exercise_id, path)
+    exercise = _exercise(exercise_id)
+    try:
+        raise SystemExit(watcher.watch(exercise.id, path, echo=click.echo, **options))
+    except KeyboardInterrupt:
+        raise SystemExit(130) from None
+
+
+@main.command()
 @_json_option
 def progress(as_json: bool) -> None:
     """Per topic: exercises passed, quiz accuracy, reviews due; the mistakes your code made most often."""

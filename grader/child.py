@@ -50,6 +50,27 @@ def sign_check(key: bytes, line: str) -> dict | None:
     return json.loads(body) if isinstance(mac, str) and hmac.compare_digest(mac, expected) else None
 
 
+def serve() -> None:
+    """`python -m grader.child --serve`: the first stdin line holds the key; then one request per line,
+    each graded with a worker forked from a zygote (a warm re-grade for `qkv watch`), until stdin ends."""
+    channel = Channel(bytes.fromhex(json.loads(sys.stdin.readline())["key"]))
+    from grader import remote  # noqa: PLC0415
+
+    remote.use_zygote()
+    for line in sys.stdin:
+        request = json.loads(line)
+        try:
+            result = grade(request, channel)
+        except BaseException as exc:  # noqa: BLE001 - a grader bug must still produce a verdict
+            result = _internal_error(request, exc)
+        channel.emit({"result": result})
+
+
+def _internal_error(request: dict, exc: BaseException) -> dict:
+    return {"status": "crashed", "device": request["device"], "checks": [], "diagnosis": [],
+            "error": "internal error in the grader (please report it):\n" + "".join(traceback.format_exception(exc))}
+
+
 def main() -> None:
     request = json.loads(sys.stdin.readline())
     sys.stdin.close()
@@ -63,9 +84,7 @@ def main() -> None:
     try:
         result = grade(request, channel, launched)
     except BaseException as exc:  # noqa: BLE001 - a grader bug must still produce a verdict
-        result = {"status": "crashed", "device": request["device"], "checks": [], "diagnosis": [],
-                  "error": "internal error in the grader (please report it):\n" + "".join(
-                      traceback.format_exception(exc))}
+        result = _internal_error(request, exc)
     finally:
         launched.process.kill()  # normally gone already: grade() closes the worker it used
         shutil.rmtree(scratch, ignore_errors=True)
@@ -184,4 +203,4 @@ def _forbidden(name: str) -> dict:
 
 
 if __name__ == "__main__":
-    main()
+    serve() if sys.argv[1:] == ["--serve"] else main()

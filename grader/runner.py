@@ -70,6 +70,22 @@ def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25,
           on_running: Callable[[str], None] | None = None) -> Verdict:
     """Grade `path` (a .py file, or a notebook's code cells). `on_start` gets the verdict as soon as the
     file is accepted, `on_running` each check's name as it starts and `on_check` each finished check."""
+    verdict, request = _prepare(exercise_id, path, seed=seed, max_examples=max_examples, device=device,
+                                timeout=timeout, plot=plot, memory_gib=memory_gib)
+    if on_start:
+        on_start(verdict)
+    started = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="qkv-grade-") as scratch, _sweeping():
+        _run_grader(verdict, request, Path(scratch), on_check, on_running)
+    verdict.seconds = time.monotonic() - started
+    if verdict.status == "load-error":
+        raise GradeUsageError(verdict.message)
+    return verdict
+
+
+def _prepare(exercise_id: str, path: str, *, seed: int, max_examples: int, device: str, timeout: float,
+             plot: str | None, memory_gib: float) -> tuple[Verdict, dict]:
+    """The verdict to fill and the grading process's request, or GradeUsageError for what cannot be graded."""
     exercise = catalogue.get(exercise_id)
     if plot and exercise.topic != "initialization":
         raise GradeUsageError(f"--plot draws weight histograms: it is for the initialization exercises, not "
@@ -97,30 +113,75 @@ def grade(exercise_id: str, path: str, *, seed: int = 0, max_examples: int = 25,
     # "auto" as the header will show it before the grading process knows: CPU unless a GPU is there
     shown = ("cuda" if sandbox.cuda_devices_present() else "cpu") if device == "auto" else device
     verdict = Verdict(exercise.id, path, "graded", shown, seed, max_examples, notes=notes)
-    if on_start:
-        on_start(verdict)
     request = {"exercise": exercise.id, "path": str(source.resolve()), "source": text, "seed": seed,
                "device": device, "max_examples": max_examples, "timeout": timeout,
                "memory": int(memory_gib * 2**30), "plot": str(Path(plot).resolve()) if plot else None}
-    started = time.monotonic()
-    with tempfile.TemporaryDirectory(prefix="qkv-grade-") as scratch, _sweeping():
-        _run_grader(verdict, request, Path(scratch), on_check, on_running)
-    verdict.seconds = time.monotonic() - started
-    if verdict.status == "load-error":
-        raise GradeUsageError(verdict.message)
-    return verdict
+    return verdict, request
+
+
+class Session:
+    """One warm grading process for many grades of the same file (`qkv watch`): torch, the grader and a
+    zygote are loaded once, so a re-grade costs the checks and a forked worker only."""
+
+    def __init__(self):
+        self.key = secrets.token_bytes(32)
+        self.scratch = tempfile.TemporaryDirectory(prefix="qkv-watch-")
+        self.sweep = _sweeping()
+        self.sweep.__enter__()
+        self.errors = open(Path(self.scratch.name) / "grader-stderr.txt", "wb")  # noqa: SIM115
+        self.process = subprocess.Popen([sys.executable, "-B", "-m", "grader.child", "--serve"],
+                                        cwd=self.scratch.name, env=_grader_environment(Path(self.scratch.name)),
+                                        stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
+                                        start_new_session=True)
+        self._send({"key": self.key.hex()})
+
+    def _send(self, message: dict) -> None:
+        self.process.stdin.write((json.dumps(message) + "\n").encode())
+        self.process.stdin.flush()
+
+    def grade(self, exercise_id: str, path: str, *, on_start=None, on_check=None, on_running=None,
+              **options) -> Verdict:
+        verdict, request = _prepare(exercise_id, path, **{**_DEFAULTS, **options})
+        if on_start:
+            on_start(verdict)
+        started = time.monotonic()
+        self._send(request)
+        result = _events(self.process, self.key, verdict, on_check, on_running)
+        _fill(verdict, result, self.process, Path(self.scratch.name) / "grader-stderr.txt")
+        verdict.seconds = time.monotonic() - started
+        if result is None:  # the grading process is gone: start over next time
+            self.close()
+            self.__init__()
+        if verdict.status == "load-error":
+            raise GradeUsageError(verdict.message)
+        return verdict
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.stdin.close()
+        _kill(self.process)
+        self.errors.close()
+        self.sweep.__exit__(None, None, None)
+        self.scratch.cleanup()
+
+
+_DEFAULTS = {"seed": 0, "max_examples": 25, "device": "auto", "timeout": 60.0, "plot": None,
+             "memory_gib": DEFAULT_MEMORY_GIB}
+
+
+def _grader_environment(scratch: Path) -> dict:
+    return {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
+            "HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 
 def _run_grader(verdict: Verdict, request: dict, scratch: Path, on_check, on_running) -> None:
     key = secrets.token_bytes(32)
-    env = {**os.environ, "PYTHONDONTWRITEBYTECODE": "1", "PYTHONHASHSEED": "0",
-           "HYPOTHESIS_STORAGE_DIRECTORY": str(scratch / "hypothesis"),
-           "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
     errors = scratch / "grader-stderr.txt"
     with open(errors, "wb") as stderr:
-        grader = subprocess.Popen([sys.executable, "-B", "-m", "grader.child"], cwd=scratch, env=env,
-                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=stderr,
-                                  start_new_session=True)
+        grader = subprocess.Popen([sys.executable, "-B", "-m", "grader.child"], cwd=scratch,
+                                  env=_grader_environment(scratch), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                  stderr=stderr, start_new_session=True)
         try:
             grader.stdin.write((json.dumps({**request, "key": key.hex()}) + "\n").encode())
             grader.stdin.close()
@@ -131,10 +192,14 @@ def _run_grader(verdict: Verdict, request: dict, scratch: Path, on_check, on_run
             raise
         finally:
             _kill(grader)
+    _fill(verdict, result, grader, errors)
+
+
+def _fill(verdict: Verdict, result: dict | None, grader: subprocess.Popen, errors: Path) -> None:
     if result is None:
         detail = errors.read_text(encoding="utf-8", errors="replace")[-2000:]
         verdict.status = "crashed"
-        verdict.message = f"The grading process ended without a verdict (exit status {grader.returncode}).\n{detail}"
+        verdict.message = f"The grading process ended without a verdict (exit status {grader.poll()}).\n{detail}"
         return
     verdict.status, verdict.device = result["status"], result["device"]
     verdict.checks, verdict.diagnosis = result["checks"], result["diagnosis"]

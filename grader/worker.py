@@ -620,6 +620,10 @@ def zygote(control: socket.socket) -> None:
 
     Requests: {"fork": scratch, "limits": {...}} with the worker's socket as an attached fd;
     {"kill": pid} (its whole session); {"wait": pid, "timeout": s} (its exit status)."""
+    with contextlib.suppress(OSError, AttributeError):
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: see _sweep_orphans
     send(control, {"ready": True})
     while True:
         try:
@@ -641,10 +645,32 @@ def zygote(control: socket.socket) -> None:
                 os.killpg(request["kill"], signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 os.kill(request["kill"], signal.SIGKILL)
+            _sweep_orphans(keep=request["kill"])
             reply = {"killed": True}
         else:
             reply = {"returncode": _wait(request["wait"], request["timeout"])}
         control.sendall(json.dumps(reply).encode() + b"\n")
+
+
+def _sweep_orphans(keep: int) -> None:
+    """Kill and reap every other child of this zygote: processes a worker left behind (even after
+    setsid) are reparented here, since the zygote is a child subreaper."""
+    me = str(os.getpid())
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if not entry.isdigit() or int(entry) == keep:
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                parent = f.read().decode(errors="replace").rsplit(")", 1)[1].split()[1]
+        except (OSError, IndexError):
+            continue
+        if parent == me:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(int(entry), signal.SIGKILL)
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.kill(int(entry), signal.SIGKILL)
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(int(entry), 0)
 
 
 def _wait(pid: int, timeout: float):
