@@ -276,6 +276,7 @@ def solution(exercise_id: str, force: bool) -> None:
 @click.option("--list", "list_rounds", is_flag=True, help="List the past rounds.")
 @click.option("--show", type=click.IntRange(min=1), metavar="N",
               help="Print the scorecard of round N (with --report, also write it).")
+@click.option("--delete", type=click.IntRange(min=1), metavar="N", help="Delete round N from your history.")
 @_lang_option
 @_bank_option
 def mock(**options) -> None:

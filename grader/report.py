@@ -37,11 +37,12 @@ def to_json(verdict: Verdict) -> str:
 DETAILS_SHOWN = 3  # failures explained in full; the rest are listed (all with verbose=True)
 
 
-def to_text(verdict: Verdict, verbose: bool = False) -> str:
+def to_text(verdict: Verdict, verbose: bool = False, hint: str | None = None) -> str:
+    """`hint`: the command that shows hints where the report is read (default `qkv hint ID`)."""
     lines = header_lines(verdict)
     if verdict.status != "not-implemented":
         lines += [check_line(check) for check in verdict.checks]
-    return "\n".join(lines + body_lines(verdict, verbose))
+    return "\n".join(lines + body_lines(verdict, verbose, hint))
 
 
 def header_lines(verdict: Verdict) -> list[str]:
@@ -92,12 +93,13 @@ class Stream:
         return "\n".join(body_lines(verdict, self.verbose))
 
 
-def body_lines(verdict: Verdict, verbose: bool = False) -> list[str]:
+def body_lines(verdict: Verdict, verbose: bool = False, hint: str | None = None) -> list[str]:
     """Everything after the check lines: failures explained, diagnosis, hints, output, summary."""
+    hint = hint or f"qkv hint {verdict.exercise}"
     lines: list[str] = []
     if verdict.status == "not-implemented":
         lines += ["Not implemented yet: your entry point still raises NotImplementedError.",
-                  f"Write it, then grade again. Stuck? `qkv hint {verdict.exercise}`."]
+                  f"Write it, then grade again. Stuck? `{hint}`."]
         return _with_output(lines, verdict)
     if verdict.status in ("timeout", "crashed"):
         lines += ["", f"  FAIL  {verdict.message}"]
@@ -118,8 +120,11 @@ def body_lines(verdict: Verdict, verbose: bool = False) -> list[str]:
             title, paragraph = explain(code, verdict.exercise)
             lines.append(f"  [{code}] {title}")
             lines += textwrap.wrap(paragraph, 88, initial_indent="    ", subsequent_indent="    ")
+    elif failed and verdict.status == "graded":
+        lines += ["", "Diagnosis", "  No known mistake matches your code: what differs is in the failed checks above "
+                  "(--json has each", "  failing input as data, with a Python snippet that rebuilds it)."]
     if not verdict.passed:
-        lines += ["", f"Hints: qkv hint {verdict.exercise}   (three levels, one at a time)"]
+        lines += ["", f"Hints: {hint}   (three levels, one at a time)"]
     if verdict.plot:
         lines += ["", verdict.plot]
     lines += ["", _summary(verdict)]

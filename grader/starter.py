@@ -65,10 +65,13 @@ def reference_source(exercise: Exercise) -> str:
         "\n\n\n" + "\n\n\n".join(blocks)
 
 
-def statement(exercise: Exercise) -> str:
-    return (f"{exercise.id}  ({exercise.topic}, {exercise.difficulty})\n{exercise.summary}\n\n"
-            f"{exercise.statement}\nSignature: {exercise.signature_text()}\n"
-            f"Start: qkv start {exercise.id}    Grade: qkv grade {exercise.id} {exercise.starter_filename}")
+def statement(exercise: Exercise, commands: bool = True) -> str:
+    """The exercise as `qkv show` prints it; `commands`: end with how to start and grade it."""
+    text = (f"{exercise.id}  ({exercise.topic}, {exercise.difficulty})\n{exercise.summary}\n\n"
+            f"{exercise.statement}\nSignature: {exercise.signature_text()}")
+    if commands:
+        text += f"\nStart: qkv start {exercise.id}    Grade: qkv grade {exercise.id} {exercise.starter_filename}"
+    return text
 
 
 def hints(exercise: Exercise, level: int) -> str:

@@ -25,12 +25,17 @@ SEEDS = 1_000_000  # a seed drawn for a round without --seed is below this: shor
 
 
 def mock(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed: int | None, report: str | None,
-         list_rounds: bool, show: int | None, lang: str | None, banks: Sequence[str]) -> int:
+         list_rounds: bool, show: int | None, lang: str | None, banks: Sequence[str], delete: int | None = None) -> int:
     lang = lang or from_locale()
-    if list_rounds and show is not None:
-        raise click.UsageError("--list and --show go alone: pass one of them")
+    if sum([list_rounds, show is not None, delete is not None]) > 1:
+        raise click.UsageError("--list, --show and --delete go alone: pass one of them")
+    if report and not Path(report).resolve().parent.is_dir():
+        raise click.BadParameter(f"{report}: the folder {Path(report).parent} does not exist",
+                                 param_hint="'--report'")
     if list_rounds:
         return _list(lang)
+    if delete is not None:
+        return _delete(delete, lang)
     if show is not None:
         return _show(show, lang, report)
     return _round(minutes=minutes, topics=topics, exercise_id=exercise_id, seed=seed, report=report, lang=lang,
@@ -57,6 +62,10 @@ def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed
     started = utc_now()
     record = Round(plan, console=console, reader=reader, clock=round_clock, history=history, lang=lang,
                    workdir=Path.cwd()).run(started)
+    if record["ended"] != "finished" and not scorecard.anything_done(record):  # quit before doing anything
+        history.close()
+        console.say("\n" + t(lang, "mock_not_saved", seed=seed))
+        return 130 if record["ended"] == "interrupted" else 0
     with holding_ctrl_c():
         number = history.save_round(record, at=started)
     history.close()
@@ -65,6 +74,17 @@ def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed
     if report:
         _write_report(report, number, record, lang)
     return 130 if record["ended"] == "interrupted" else 0
+
+
+def _delete(number: int, lang: str) -> int:
+    history = open_history()
+    deleted = history.delete_round(number)
+    history.close()
+    if not deleted:
+        click.echo(t(lang, "mock_unknown_round", number=number), err=True)
+        return 1
+    click.echo(t(lang, "mock_deleted", number=number))
+    return 0
 
 
 def _list(lang: str) -> int:

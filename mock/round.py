@@ -86,7 +86,8 @@ class Round:
                     for index, follow_up in enumerate(probe.follow_ups, 1):
                         self.console.say("\n" + t(self.lang, "mock_follow_up", index=index,
                                                   total=len(probe.follow_ups)))
-                        item["follow_ups"].append(self._ask_question(follow_up, f"{number}.{index}", len(probes)))
+                        item["follow_ups"].append(self._ask_question(
+                            follow_up, number, len(probes), follow_up=(index, len(probe.follow_ups))))
 
     def _coding(self, record: dict) -> None:
         exercise = self.plan.exercise
@@ -97,7 +98,7 @@ class Round:
             path = write_starter(exercise, _fresh_folder(self.workdir))
             item = {"exercise": exercise.id, "path": str(path), "grades": 0, "hints": 0, "verdict": None}
             items.append(item)
-            self.console.say(statement(exercise))
+            self.console.say(statement(exercise, commands=False))  # the round has its own commands
             self.console.say("\n" + fill(t(self.lang, "mock_coding_intro", path=path), self.console.columns))
             self._graded = _digest(path)  # the starter needs no grading
             with self._then(lambda: self._grade_if_changed(item, path)):
@@ -127,10 +128,12 @@ class Round:
             section["seconds"] = round(budget if section["timed_out"] else self.clock.now() - start, 1)
             self._deadline = None
 
-    def _ask_question(self, question: Question, number: int | str, total: int) -> dict:
+    def _ask_question(self, question: Question, number: int, total: int,
+                      follow_up: tuple[int, int] | None = None) -> dict:
         """Show `question`, read an answer and, unless it is `short` (rated later), check it and explain it."""
         lang, columns = self.lang, self.console.columns
-        self.console.say("\n" + present.render_question(question, lang, number, total, columns=columns))
+        self.console.say("\n" + present.render_question(question, lang, number, total, columns=columns,
+                                                        follow_up=follow_up))
         shown = self.clock.now()
         response = self._read(present.ask_prompt(question, lang),
                               lambda line: present.parse_answer(question, line, lang))
@@ -185,7 +188,7 @@ class Round:
             item["verdict"] = {"status": verdict.status, "passed": verdict.passed,
                                "checks": [[c["name"], c["passed"]] for c in verdict.checks],
                                "diagnosis": verdict.diagnosis, "message": verdict.message}
-            self.console.say(report.to_text(verdict))
+            self.console.say(report.to_text(verdict, hint="hint"))  # the round's own command
         item["grades"] += 1
 
     def _grade_if_changed(self, item: dict, path: Path) -> None:

@@ -16,11 +16,12 @@ any language without the banks or the grader:
                         verdict (null: never graded) {status, passed, checks [[name, passed]], diagnosis, message}
 
 Scores: a checked question scores 1 or 0; a short one the share of its key points the
-candidate ticked; a question planned but not reached scores 0. Coding scores 1 for a pass,
-else the share of checks passed (0 when never graded or not loadable). A section scores the
-mean over what it planned; the round, the mean of the sections it reached; a topic, the mean
-over its planned questions and exercise (a question's topic is its id's prefix). A topic
-scoring under WEAK_BELOW is weak: the next steps send the candidate to the quiz for it.
+candidate ticked. Coding scores 1 for a pass, else the share of checks passed (0 when never
+graded or not loadable). What a round planned but never reached has no score: it is counted
+as "not reached", never as wrong. A section scores the mean over what it reached; the round,
+the mean of its sections' scores; a topic, the mean over its questions and exercise reached
+(a question's topic is its id's prefix). A topic scoring under WEAK_BELOW is weak: the next
+steps send the candidate to the quiz for it.
 """
 from __future__ import annotations
 
@@ -57,18 +58,18 @@ def coding_score(verdict: dict | None) -> float:
     return 1.0 if verdict["passed"] else sum(passed for _, passed in verdict["checks"]) / len(verdict["checks"])
 
 
-def planned_scores(name: str, section: dict) -> list[tuple[str, float]]:
-    """(id, score) of everything the section planned, in order; 0 for what it did not reach."""
+def planned_scores(name: str, section: dict) -> list[tuple[str, float | None]]:
+    """(id, score) of everything the section planned, in order; None for what it did not reach."""
     if name == "coding":
         done = {item["exercise"]: coding_score(item["verdict"]) for item in section["items"]}
     else:
         done = {item["id"]: question_score(item) for item in questions(section)}
-    return [(planned, done.get(planned, 0.0)) for planned in section["planned"]]
+    return [(planned, done.get(planned)) for planned in section["planned"]]
 
 
 def section_score(name: str, section: dict) -> float | None:
-    """None when the section had nothing to ask."""
-    scores = [score for _, score in planned_scores(name, section)]
+    """None when the section reached nothing."""
+    scores = [score for _, score in planned_scores(name, section) if score is not None]
     return sum(scores) / len(scores) if scores else None
 
 
@@ -77,20 +78,32 @@ def overall_score(record: dict) -> float | None:
     return sum(scores) / len(scores) if scores else None
 
 
-def topic_scores(record: dict) -> dict[str, tuple[int, float]]:
-    """Topic -> (questions and exercises planned, mean score), topics in alphabetical order."""
-    scores: dict[str, list[float]] = {}
+def topic_scores(record: dict) -> dict[str, tuple[int, float | None, int]]:
+    """Topic -> (questions and exercises reached, their mean score or None, how many were not reached),
+    topics in alphabetical order."""
+    scores: dict[str, list[float | None]] = {}
     for name, section in record["sections"].items():
         for planned, score in planned_scores(name, section):
             scores.setdefault(planned.split(".")[0], []).append(score)
-    return {topic: (len(s), sum(s) / len(s)) for topic, s in sorted(scores.items())}
+    out = {}
+    for topic, found in sorted(scores.items()):
+        reached = [s for s in found if s is not None]
+        out[topic] = (len(reached), sum(reached) / len(reached) if reached else None, len(found) - len(reached))
+    return out
+
+
+def anything_done(record: dict) -> bool:
+    """Whether the round has an answer or a grade in it (an empty round is not saved)."""
+    sections = record["sections"].values()
+    return any(section["items"] and (section is not record["sections"].get("coding")
+                                     or section["items"][0]["grades"]) for section in sections)
 
 
 def next_steps(record: dict, lang: str) -> list[str]:
     """Commands to run next: the quiz for weak topics, the questions missed, the coding task unfinished."""
+    reached = [(topic, score) for topic, (_, score, _) in topic_scores(record).items() if score is not None]
     steps = [t(lang, "mock_step_quiz", topic=topic, score=_percent(score))
-             for topic, (_, score) in sorted(topic_scores(record).items(), key=lambda kv: kv[1][1])
-             if score < WEAK_BELOW]
+             for topic, score in sorted(reached, key=lambda kv: kv[1]) if score < WEAK_BELOW]
     sections = record["sections"]
     missed = sum(question_score(q) < 1 for name in ("warmup", "deep_dive") if name in sections
                  for q in questions(sections[name]))
@@ -127,8 +140,9 @@ def blocks(number: int, record: dict, lang: str) -> list[Block]:
     topics = topic_scores(record)
     if topics:
         rows = [t(lang, "mock_topic_header").split("|")]
-        rows += [[topic, str(count), _percent(score) + (t(lang, "mock_weak") if score < WEAK_BELOW else "")]
-                 for topic, (count, score) in topics.items()]
+        rows += [[topic, str(count), "-" if score is None else
+                  _percent(score) + (t(lang, "mock_weak") if score < WEAK_BELOW else ""), str(missed or "")]
+                 for topic, (count, score, missed) in topics.items()]
         out += [("heading", t(lang, "mock_by_topic")), ("table", rows)]
     out += [("heading", t(lang, "mock_next_steps")), ("bullets", next_steps(record, lang))]
     return out

@@ -210,6 +210,11 @@ class History:
                                 (at.isoformat(), json.dumps(record, ensure_ascii=False)))
         return cursor.lastrowid
 
+    def delete_round(self, number: int) -> bool:
+        """Delete round `number`; whether there was one."""
+        with self._transaction() as db:
+            return db.execute("DELETE FROM rounds WHERE id = ?", (number,)).rowcount > 0
+
     def rounds(self) -> list[tuple[int, dict]]:
         """Every saved round as (number, record), oldest first."""
         return [(number, json.loads(record)) for number, record in

@@ -35,9 +35,12 @@ class InvalidAnswer(ValueError):
 
 
 def render_question(question: Question, lang: str, number: int = 1, total: int = 1, *,
-                    columns: int | None = None) -> str:
-    """The header, the prompt, the code and the lettered choices; text filled to `columns` (None: not)."""
-    lines = [t(lang, "header", number=number, total=total, topic=question.topic,
+                    columns: int | None = None, follow_up: tuple[int, int] | None = None) -> str:
+    """The header, the prompt, the code and the lettered choices; text filled to `columns` (None: not).
+    `follow_up` (index, count): the question is a follow-up of question `number`."""
+    where = {"number": number, "total": total} if follow_up is None else \
+        {"number": number, "index": follow_up[0], "total": follow_up[1]}
+    lines = [t(lang, "header" if follow_up is None else "follow_up_header", **where, topic=question.topic,
                type=t(lang, question.type), difficulty=t(lang, question.difficulty)),
              fill(question.prompt(lang), columns)]
     if question.code:

@@ -208,3 +208,13 @@ def test_a_broken_notebook_is_a_load_error(tmp_path):
     path.write_text("{not json")
     result = run("grade", "attention.sdpa", str(path))
     assert result.exit_code == 2 and "not a readable Jupyter notebook" in result.output
+
+
+def test_inside_a_mock_round_the_statement_and_report_name_the_rounds_own_commands():
+    from grader.starter import statement
+
+    exercise = catalogue.get("attention.sdpa")
+    assert "qkv grade" in statement(exercise) and "qkv" not in statement(exercise, commands=False).splitlines()[-1]
+    verdict = runner.Verdict("attention.sdpa", "s.py", "not-implemented", "cpu", 0, 25)
+    assert "Stuck? `hint`" in report.to_text(verdict, hint="hint")
+    assert "Stuck? `qkv hint attention.sdpa`" in report.to_text(verdict)

@@ -87,15 +87,26 @@ def test_the_same_seed_asks_the_same_round(home):
 
 def test_without_a_seed_the_round_draws_one_and_shows_it(home):
     result = run(input="q\n")
-    [(_, record)] = _rounds(home)
-    assert result.exit_code == 0 and f"seed {record['seed']} ══" in result.output and 0 <= record["seed"] < 10**6
+    seed = int(result.output.split("(seed ")[1].split(")")[0])
+    assert result.exit_code == 0 and 0 <= seed < 10**6
+    assert _rounds(home) == []  # quit before answering anything: not saved
+
+
+def test_a_round_can_be_deleted_and_a_bad_report_path_is_refused_before_the_round(home, tmp_path):
+    plan = make_plan(questions(), minutes=30, topics=["attention"], seed=4)
+    _play("--seed", "4", "--topic", "attention", "--minutes", "30", plan=plan)
+    assert [number for number, _ in _rounds(home)] == [1]
+    assert run("--delete", "1").exit_code == 0 and _rounds(home) == []
+    assert run("--delete", "1").exit_code == 1
+    refused = run("--report", str(tmp_path / "missing" / "r.md"), input="")
+    assert refused.exit_code == 2 and "does not exist" in refused.output and "Question" not in refused.output
 
 
 @pytest.mark.parametrize("args, env, message", [
     (["--topic", "attn"], {}, "Invalid value for '--topic': got 'attn', but the only valid values are attention, masking"),
     (["--exercise", "masking.causal"], {}, "Invalid value for '--exercise': unknown exercise 'masking.causal'."),
     ([], {"QKV_MOCK_TIME_SCALE": "fast"}, "got QKV_MOCK_TIME_SCALE='fast', but it must be a number > 0"),
-    (["--list", "--show", "1"], {}, "--list and --show go alone: pass one of them"),
+    (["--list", "--show", "1"], {}, "--list, --show and --delete go alone: pass one of them"),
     (["--minutes", "0"], {}, "Invalid value for '--minutes': 0 is not in the range x>=1."),
 ])
 def test_bad_options_are_usage_errors_that_say_what_is_valid(home, args, env, message):
@@ -105,7 +116,12 @@ def test_bad_options_are_usage_errors_that_say_what_is_valid(home, args, env, me
 
 
 def test_an_explicit_exercise_is_the_coding_task_in_chinese(home):
-    result = run("--exercise", "attention.sdpa", "--minutes", "20", "--lang", "zh", input="q\n")
+    from grader import catalogue
+
+    plan = make_plan(questions(), minutes=20, topics=[], seed=1, exercise=catalogue.get("attention.sdpa"))
+    first = "\n".join(answer_lines(plan.warmup[0], True))
+    result = run("--exercise", "attention.sdpa", "--minutes", "20", "--lang", "zh", "--seed", "1",
+                 input=f"{first}\nq\n")
     assert result.exit_code == 0
     assert "══ 热身：4 道快问快答 · 3:00 ══" in result.output and "已保存为第 1 轮" in result.output
     [(_, record)] = _rounds(home)

@@ -93,8 +93,10 @@ def test_every_section_times_out_on_a_fast_clock_while_the_candidate_types_nothi
 
 @pytest.mark.parametrize("args", [["--help"], ["--list"], ["--show", "1"]])
 def test_help_list_and_show_never_import_heavy_modules(where, tmp_path, args):
-    first = spawn(["--seed", "1"], **where)  # a round that stops at once, so that --show 1 has a round
-    first.communicate(b"q\n", timeout=60)
+    plan = make_plan(questions(), minutes=45, topics=[], seed=1)
+    answer = "\n".join(answer_lines(plan.warmup[0], True))
+    first = spawn(["--seed", "1"], **where)  # one answer, then q: a round for --show 1
+    first.communicate(f"{answer}\nq\n".encode(), timeout=60)
     modules = tmp_path / "modules.json"
     child = spawn(args, modules=modules, **where)
     out, err = child.communicate(timeout=60)

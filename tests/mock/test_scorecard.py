@@ -43,13 +43,13 @@ RECORD = {
 
 def test_scores_follow_the_documented_rules():
     sections = RECORD["sections"]
-    assert scorecard.section_score("warmup", sections["warmup"]) == 1 / 4  # 1 right of 4 planned
-    assert scorecard.section_score("deep_dive", sections["deep_dive"]) == pytest.approx((2 / 3 + 1 + 0) / 4)
+    assert scorecard.section_score("warmup", sections["warmup"]) == 1 / 2  # 1 right of the 2 reached
+    assert scorecard.section_score("deep_dive", sections["deep_dive"]) == pytest.approx((2 / 3 + 1 + 0) / 3)
     assert scorecard.section_score("coding", sections["coding"]) == 3 / 4
-    assert scorecard.overall_score(RECORD) == pytest.approx((1 / 4 + (5 / 3) / 4 + 3 / 4) / 3)
+    assert scorecard.overall_score(RECORD) == pytest.approx((1 / 2 + (5 / 3) / 3 + 3 / 4) / 3)
     assert scorecard.topic_scores(RECORD) == {  # not reached: a warm-up question of each, masking.why-padding
-        "attention": (3, pytest.approx((1 + 0 + 0) / 3)),
-        "masking": (6, pytest.approx((0 + 0 + 2 / 3 + 1 + 0 + 3 / 4) / 6))}
+        "attention": (2, pytest.approx((1 + 0) / 2), 1),
+        "masking": (4, pytest.approx((0 + 2 / 3 + 1 + 3 / 4) / 4), 2)}
 
 
 @pytest.mark.parametrize("verdict, score", [
@@ -65,8 +65,8 @@ def test_coding_scores_the_share_of_checks_passed(verdict, score):
 def test_next_steps_name_the_weak_topics_weakest_first_the_misses_and_the_unfinished_exercise():
     steps = scorecard.next_steps(RECORD, "en")
     assert steps == [
-        "`qkv quiz --topic attention`: attention scored 33% in this round.",
-        "`qkv quiz --topic masking`: masking scored 40% in this round.",
+        "`qkv quiz --topic attention`: attention scored 50% in this round.",
+        "`qkv quiz --topic masking`: masking scored 60% in this round.",
         "`qkv quiz --due`: the 3 questions you missed or half answered come back for review.",
         "`qkv grade masking.causal_mask /tmp/w/qkv-mock-x/causal_mask.py`: keep working on your solution.",
         "`qkv hint masking.causal_mask`: hints, one level at a time.",
@@ -85,11 +85,14 @@ def test_a_perfect_round_has_nothing_weak():
                                                    " (`--minutes 30`)."]
 
 
-def test_questions_not_reached_count_against_the_topic():
+def test_questions_not_reached_are_reported_as_such_never_as_wrong():
     unreached = copy.deepcopy(RECORD)
     unreached["sections"]["warmup"]["items"] = []
-    assert scorecard.topic_scores(unreached)["attention"] == (3, 0.0)
-    assert scorecard.section_score("warmup", unreached["sections"]["warmup"]) == 0.0
+    unreached["sections"]["deep_dive"]["items"][0]["follow_ups"] = PROBE["follow_ups"][:1]  # scale-64 not reached
+    assert scorecard.topic_scores(unreached)["attention"] == (0, None, 3)
+    assert scorecard.section_score("warmup", unreached["sections"]["warmup"]) is None
+    assert not any("--topic attention" in step for step in scorecard.next_steps(unreached, "en"))
+    assert "  attention  0        -      3" in scorecard.to_text(1, unreached, "en").splitlines()
 
 
 def test_the_text_scorecard_shows_sections_misses_verdict_topics_and_steps():
@@ -99,9 +102,9 @@ def test_the_text_scorecard_shows_sections_misses_verdict_topics_and_steps():
     assert lines[1] == "Topics: attention, masking"
     rows = [line.split() for line in lines[2:7]]
     assert rows[0] == ["Section", "Done", "Score", "Time"]
-    assert rows[1] == ["Warm-up", "2/4", "25%", "6m", "45s", "of", "6m", "45s", "·", "time", "up"]
-    assert rows[2][:3] == ["Deep-dive", "3/4", "42%"] and rows[3][:2] == ["Coding", "FAIL,"]
-    assert rows[4][:2] == ["Overall", "47%"]
+    assert rows[1] == ["Warm-up", "2/4", "50%", "6m", "45s", "of", "6m", "45s", "·", "time", "up"]
+    assert rows[2][:3] == ["Deep-dive", "3/4", "56%"] and rows[3][:2] == ["Coding", "FAIL,"]
+    assert rows[4][:2] == ["Overall", "60%"]
     assert "  - ✗ masking.pad-polarity: Prompt of masking.pad-polarity? (you: false; answer: true)" in lines
     assert "  - masking.why-causal (2/3 key points): Why a causal mask?" in lines
     assert "      - Missed: no peeking" in lines and "      - Your answer: no peeking | at the future" in lines
@@ -116,10 +119,10 @@ def test_the_text_scorecard_shows_sections_misses_verdict_topics_and_steps():
 def test_the_markdown_scorecard_has_headings_tables_and_lists():
     markdown = scorecard.to_markdown(7, RECORD, "en")
     assert markdown.startswith("# Mock interview #7 · ") and markdown.endswith("\n")
-    assert "| Section | Done | Score | Time |\n| --- | --- | --- | --- |\n| Warm-up | 2/4 | 25% |" in markdown
+    assert "| Section | Done | Score | Time |\n| --- | --- | --- | --- |\n| Warm-up | 2/4 | 50% |" in markdown
     assert "\n## Deep-dive\n\n- masking.why-causal (2/3 key points): Why a causal mask?\n" \
            "  - Your answer: no peeking | at the future\n  - Missed: no peeking\n" in markdown
-    assert "\n## By topic\n\n| Topic | Questions | Score |\n" in markdown
+    assert "\n## By topic\n\n| Topic | Reached | Score | Not reached |\n" in markdown
     assert "\n## Next steps\n\n- `qkv quiz --topic attention`" in markdown
 
 
@@ -127,7 +130,7 @@ def test_the_scorecard_of_an_english_round_reads_in_chinese():
     text = scorecard.to_text(7, RECORD, "zh")
     assert "模拟面试 #7" in text and "主题：attention, masking" in text
     assert "✗ masking.pad-polarity: masking.pad-polarity 的题目？（你的答案：错；正确答案：对）" in text
-    assert "masking.why-causal（要点 2/3）：为什么需要因果掩码？" in text and "40%（薄弱）" in text
+    assert "masking.why-causal（要点 2/3）：为什么需要因果掩码？" in text and "60%（薄弱）" in text
     assert "漏掉的要点：不能偷看" in text and "── 下一步 ──" in text
 
 
@@ -141,6 +144,6 @@ def test_the_list_has_one_line_per_round():
     unfinished = {**RECORD, "ended": "interrupted", "sections": {"warmup": RECORD["sections"]["warmup"]}}
     lines = scorecard.render_list([(1, RECORD), (2, unfinished)], "en").splitlines()
     assert lines[0].split() == ["#", "Started", "Minutes", "Topics", "Score", "Coding", "Ended"]
-    assert lines[1].split()[4:] == ["attention,", "masking", "47%", "masking.causal_mask", "FAIL,", "3", "of", "4",
+    assert lines[1].split()[4:] == ["attention,", "masking", "60%", "masking.causal_mask", "FAIL,", "3", "of", "4",
                                     "checks", "passed", "finished"]
-    assert lines[2].split()[4:] == ["attention,", "masking", "25%", "-", "Ctrl-C"]
+    assert lines[2].split()[4:] == ["attention,", "masking", "50%", "-", "Ctrl-C"]

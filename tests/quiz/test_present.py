@@ -165,3 +165,10 @@ def test_render_fills_text_to_the_terminal_width(demo):
 def test_fill_keeps_cjk_punctuation_with_its_neighbour():
     assert fill("一并冻结 γ 和 β）。然后", 18) == "一并冻结 γ 和\nβ）。然后"
     assert fill("扩大计算统计量的 batch（SyncBatchNorm）", 26) == "扩大计算统计量的 batch\n（SyncBatchNorm）"
+
+
+def test_a_follow_up_is_numbered_within_its_question(demo):
+    question = next(iter(demo.values()))
+    header = present.render_question(question, "en", 1, 2, follow_up=(3, 3)).splitlines()[0]
+    assert header.startswith("Question 1, follow-up 3/3 · demo")
+    assert present.render_question(question, "zh", 2, 2, follow_up=(1, 2)).splitlines()[0].startswith("第 2 题的追问 1/2")
