@@ -4,6 +4,9 @@ Left: the histogram of the weights the candidate drew for the first graded case,
 density of the target law. Right: the standard deviation of the activations through a deep
 stack of Linear layers initialised by the candidate and by the reference, the
 vanishing/exploding story behind the interview question "why does initialisation matter?".
+Both curves start from the same input, and every layer maps 2W inputs (the activations, twice)
+to W outputs: with fan_in != fan_out, a fan mistake shows as a curve that runs away, where
+square layers would hide it.
 matplotlib is an optional extra (`pip install qkv[plot]`); it is imported only here.
 """
 from __future__ import annotations
@@ -49,9 +52,9 @@ def init_plot(exercise_id: str, candidate, path: str, seed: int) -> None:
     kwargs = {} if "xavier" in exercise_id else {"nonlinearity": "relu"}
     reference = getattr(ref, exercise_id.split(".")[1] + "_")
     for label, init in (("yours", candidate), ("reference", reference)):
-        right.plot(range(1, DEPTH + 1), activation_stds(init, kwargs, nonlinearity), marker=".", label=label)
+        right.plot(range(1, DEPTH + 1), activation_stds(init, kwargs, nonlinearity, seed), marker=".", label=label)
     right.set_yscale("log")
-    right.set_xlabel(f"layer ({WIDTH} units, {nonlinearity})")
+    right.set_xlabel(f"layer ({2 * WIDTH} -> {WIDTH} units, {nonlinearity})")
     right.set_ylabel("std of activations")
     right.set_title("activations through a deep stack")
     right.legend(fontsize=8)
@@ -60,14 +63,15 @@ def init_plot(exercise_id: str, candidate, path: str, seed: int) -> None:
     plt.close(figure)
 
 
-def activation_stds(init, kwargs: dict, nonlinearity: str) -> list[float]:
-    """std of the activations after each of DEPTH layers x -> f(x W^T), W filled by `init`."""
+def activation_stds(init, kwargs: dict, nonlinearity: str, seed: int) -> list[float]:
+    """std of the activations after each of DEPTH layers x -> f([x, x] W^T), W (W, 2W) filled by `init`;
+    the same input for every `init` (drawn from `seed`)."""
     act = torch.tanh if nonlinearity == "tanh" else torch.relu
-    x = torch.randn(BATCH, WIDTH)  # (B, W)
+    x = torch.randn(BATCH, WIDTH, generator=torch.Generator().manual_seed(seed))  # (B, W)
     stds = []
     with torch.no_grad():
         for _ in range(DEPTH):
-            weight = init(torch.empty(WIDTH, WIDTH), **kwargs)  # (W, W)
-            x = act(x @ weight.T)  # (B, W)
+            weight = init(torch.empty(WIDTH, 2 * WIDTH), **kwargs)  # (W, 2W): fan_in 2W, fan_out W
+            x = act(torch.cat([x, x], dim=1) @ weight.T)  # (B, 2W) x (2W, W) -> (B, W)
             stds.append(float(x.std()) if math.isfinite(float(x.std())) else float("nan"))
     return stds
