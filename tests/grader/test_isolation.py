@@ -35,6 +35,7 @@ def grade(path, **kw):
 def test_infinite_loop_times_out_and_names_the_running_check(tmp_path):
     verdict = grade(solution(tmp_path, "while True: pass"), timeout=20)
     assert verdict.status == "timeout" and verdict.exit_code == 1
+    assert verdict.device == "cpu"  # the device used, not "auto"
     assert "did not finish within 20 s while checking \"runs on a small input" in verdict.message
     assert "timed out" in report.to_text(verdict)
 
@@ -53,7 +54,7 @@ def test_segfault_is_a_crash_verdict(tmp_path):
 
 def test_os_exit_is_a_crash_verdict(tmp_path):
     verdict = grade(solution(tmp_path, "import os; os._exit(3)"))
-    assert verdict.status == "crashed"
+    assert verdict.status == "crashed" and verdict.device == "cpu"
     assert "exited with status 3" in verdict.message
 
 
