@@ -22,6 +22,12 @@ _lang_option = click.option(
     "--lang", type=click.Choice(["en", "zh"]), envvar="QKV_LANG", show_envvar=True,
     help="Language of the questions and messages. Default: $QKV_LANG, then zh if the locale is Chinese, else en.")
 _json_option = click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+_seed_option = click.option("--seed", type=int, default=0, show_default=True,
+                            help="Seed for the drawn inputs: same seed, same verdict.")
+_timeout_option = click.option(
+    "--timeout", type=click.FloatRange(min=0.1), default=120, show_default=True,
+    help="Limit in seconds for loading your file and for each call into your code (the grader's own work and "
+         "torch's import do not count).")
 
 
 @main.command()
@@ -136,14 +142,12 @@ def hint(exercise_id: str, level: int) -> None:
 @main.command()
 @_exercise_argument
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the drawn inputs: same seed, same verdict.")
+@_seed_option
 @click.option("--max-examples", type=click.IntRange(min=1), default=25, show_default=True,
               help="Inputs drawn per property: more is slower and deeper.")
 @click.option("--device", type=click.Choice(["auto", "cpu", "cuda"]), default="auto", show_default=True,
               help="auto = CUDA when available (TF32 off), else CPU.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120, show_default=True,
-              help="Wall-clock limit in seconds for loading your file and for each call into your code (the "
-                   "grader's own work and torch's import do not count).")
+@_timeout_option
 @click.option("--memory", "memory_gib", type=click.FloatRange(min=0.5), default=4, show_default=True,
               metavar="GiB", help="Memory limit of the process that runs your code.")
 @click.option("--plot", type=click.Path(dir_okay=False, writable=True), metavar="FILE.png",
@@ -189,9 +193,8 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
 @main.command()
 @_exercise_argument
 @click.argument("path", type=click.Path(dir_okay=False))
-@click.option("--seed", type=int, default=0, show_default=True, help="Seed for the drawn inputs.")
-@click.option("--timeout", type=click.FloatRange(min=0.1), default=120, show_default=True,
-              help="Limit in seconds for loading your file and for each call into your code.")
+@_seed_option
+@_timeout_option
 def watch(exercise_id: str, path: str, **options) -> None:
     """Grade PATH for EXERCISE again every time you save it; type hint or quit while it runs."""
     from grader import progress as tracker

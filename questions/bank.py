@@ -496,8 +496,8 @@ class _FileChecker:
             key_points=self._key_points(m, qtype),
             exercise=self._exercise(m),
             refs=self._strings(m, "refs"),
-            follow_ups=self._follow_ups(m, qid),
-            replaces=self._replaces(m, qid),
+            follow_ups=self._ids(m, "follow_ups", qid, self.links),
+            replaces=self._ids(m, "replaces", qid, self.retired),
         )
         choices = self._choices(m, qtype)
         listed = m.get("choices")
@@ -639,21 +639,15 @@ class _FileChecker:
             return None
         return value
 
-    def _replaces(self, m: _Map, qid: str | None) -> tuple[str, ...]:
-        retired = self._strings(m, "replaces", _ANY_ID, "a question id '<topic>.<kebab-case-name>'")
-        if qid in retired:
-            self.problem(m.lines["replaces"], f"replaces lists the question itself ({qid!r})")
-        if retired:
-            self.retired.extend((old, line) for old, line in zip(retired, m["replaces"].lines) if old != qid)
-        return retired
-
-    def _follow_ups(self, m: _Map, qid: str | None) -> tuple[str, ...]:
-        targets = self._strings(m, "follow_ups", _ANY_ID, "a question id '<topic>.<kebab-case-name>'")
-        if qid in targets:
-            self.problem(m.lines["follow_ups"], f"follow_ups lists the question itself ({qid!r})")
-        if targets:
-            self.links.extend((target, line) for target, line in zip(targets, m["follow_ups"].lines) if target != qid)
-        return targets
+    def _ids(self, m: _Map, key: str, qid: str | None, sink: list[tuple[str, int]]) -> tuple[str, ...]:
+        """A list of question ids (follow_ups, replaces); each with its line goes to `sink` for the
+        checks across files."""
+        ids = self._strings(m, key, _ANY_ID, "a question id '<topic>.<kebab-case-name>'")
+        if qid in ids:
+            self.problem(m.lines[key], f"{key} lists the question itself ({qid!r})")
+        if ids:
+            sink.extend((other, line) for other, line in zip(ids, m[key].lines) if other != qid)
+        return ids
 
 
 def _describe(value: object) -> str:

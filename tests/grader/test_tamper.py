@@ -267,20 +267,9 @@ def test_no_network_in_the_sandbox(tmp_path):
     assert "no network" in verdict.output
 
 
-def test_the_time_limit_is_on_the_candidates_code_not_on_torchs_import(tmp_path):
-    correct = """
-import math
-import torch
-
-def scaled_dot_product_attention(q, k, v, mask=None):
-    {body}
-    s = q @ k.transpose(-2, -1) / math.sqrt(q.size(-1))
-    if mask is not None:
-        s = s.masked_fill(~mask, float("-inf"))
-    w = s.softmax(-1)
-    return w @ v, w
-"""
-    verdict = grade(write(tmp_path, template=correct), timeout=2)
+def test_the_time_limit_is_on_the_candidates_code_not_on_torchs_import():
+    correct = Path(__file__).resolve().parents[1] / "corpus" / "attention.sdpa" / "correct_softmax_matmul.py"
+    verdict = grade(correct, timeout=2)
     assert verdict.passed, (verdict.status, verdict.message)
 
 
