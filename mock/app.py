@@ -45,7 +45,7 @@ def mock(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed: 
 def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed: int | None, report: str | None,
            lang: str, banks: Sequence[str]) -> int:
     questions = load_questions(banks)
-    check_choices("--topic", topics, sorted({q.topic for q in questions}))
+    topics = check_choices("--topic", topics, sorted({q.topic for q in questions}))
     try:
         exercise = catalogue.get(exercise_id) if exercise_id else None
     except catalogue.UnknownExercise as error:
@@ -59,6 +59,8 @@ def _round(*, minutes: int, topics: Sequence[str], exercise_id: str | None, seed
     history = open_history(questions)
     reader = clock.LineReader(sys.stdin)
     console = Console(reader, sys.stdout)
+    if plan.exercise is None:  # said now, not after two sections
+        console.say(t(lang, "mock_no_exercise", topics=", ".join(plan.topics)))
     started = utc_now()
     record = Round(plan, console=console, reader=reader, clock=round_clock, history=history, lang=lang,
                    workdir=Path.cwd()).run(started)

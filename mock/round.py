@@ -20,7 +20,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from grader import report, runner
+from grader import progress, report, runner
 from grader.starter import statement, write_starter
 from mock.clock import Clock, LineReader, TimeUp
 from mock.plan import Plan
@@ -188,6 +188,7 @@ class Round:
             item["verdict"] = {"status": verdict.status, "passed": verdict.passed,
                                "checks": [[c["name"], c["passed"]] for c in verdict.checks],
                                "diagnosis": verdict.diagnosis, "message": verdict.message}
+            progress.record(verdict, str(path))  # a grade in a round counts for `qkv list` and `progress`
             self.console.say(report.to_text(verdict, hint="hint"))  # the round's own command
         item["grades"] += 1
 

@@ -92,6 +92,7 @@ class Question:
     exercise: str | None = None
     refs: tuple[str, ...] = ()
     replaces: tuple[str, ...] = ()  # ids of retired questions whose history now counts for this one
+    shown_from: str = ""  # set when the quiz reorders the choices: the bank's letter of each shown choice
 
     @property
     def letters(self) -> str:

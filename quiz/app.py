@@ -5,6 +5,7 @@ broken (the problems go to stderr as file:line: message); 130 a quiz stopped by 
 """
 from __future__ import annotations
 
+import difflib
 import json
 import random
 import sys
@@ -46,10 +47,10 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
     asked_for, count = count, count or DEFAULT_COUNT
     lang = lang or from_locale()
     questions = load_questions(banks)
-    check_choices("--topic", topics, sorted({q.topic for q in questions}))
-    check_choices("--type", types, bank.TYPES)
-    check_choices("--tag", tags, sorted({tag for q in questions for tag in q.tags}))
-    check_choices("--id", ids, sorted(q.id for q in questions))
+    topics = check_choices("--topic", topics, sorted({q.topic for q in questions}))
+    types = check_choices("--type", types, bank.TYPES)
+    tags = check_choices("--tag", tags, sorted({tag for q in questions for tag in q.tags}))
+    ids = check_choices("--id", ids, sorted(q.id for q in questions))
     if ids:
         by_id = {q.id: q for q in questions}
         pool = [by_id[i] for i in dict.fromkeys(ids)]
@@ -65,8 +66,9 @@ def quiz(*, topics: Sequence[str], types: Sequence[str], difficulty: str | None,
         selected = pool[:count]
     else:
         selected = schedule.select(pool, count=count, rng=rng, due=due_times if due else None, now=now)
-    seen = history.tallies()
-    selected = [present.shuffled(q, rng) if q.id in seen else q for q in selected]  # reviews: new letters
+    if interactive():  # a review on screen gets its choices in a new order; scripts keep the letters
+        seen = history.tallies()
+        selected = [present.shuffled(q, rng) if q.id in seen else q for q in selected]
     ui = sys.stderr if as_json else sys.stdout
     console = Console(sys.stdin, ui)
     if due:
@@ -112,11 +114,31 @@ def open_history(questions: Sequence[Question] = ()) -> History:
     return history
 
 
-def check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> None:
+def interactive() -> bool:
+    return sys.stdin.isatty()
+
+
+LISTED_AT_MOST = 12  # more valid values than this: name the closest ones instead of all
+
+
+def check_choices(option: str, values: Sequence[str], valid: Sequence[str]) -> list[str]:
+    """`values` as valid ones: exact, or differing only in case, or (for dotted ids) the part after the
+    dot when only one id has it; otherwise a usage error naming the valid values or the closest ones."""
+    resolved = []
     for value in values:
-        if value not in valid:
-            raise click.BadParameter(f"got {value!r}, but the only valid values are {', '.join(valid)}",
-                                     param_hint=f"'{option}'")
+        matches = [v for v in valid if v == value] or [v for v in valid if v.lower() == value.lower()] or \
+            [v for v in valid if "." in v and v.split(".", 1)[1].lower() == value.lower()]
+        if len(matches) == 1:
+            resolved.append(matches[0])
+            continue
+        if len(valid) <= LISTED_AT_MOST:
+            hint = f"the only valid values are {', '.join(valid)}"
+        else:
+            close = difflib.get_close_matches(value, list(valid), n=3, cutoff=0.5)
+            hint = (f"did you mean {', '.join(close)}? " if close else "") + \
+                f"({len(valid)} valid values: `qkv stats` lists the topics and tags)"
+        raise click.BadParameter(f"got {value!r}, but {hint}", param_hint=f"'{option}'")
+    return resolved
 
 
 def _count(n: int, noun: str) -> str:

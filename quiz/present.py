@@ -159,4 +159,13 @@ def shuffled(question: Question, rng) -> Question:
     new_letter = {letters[old]: letters[new] for new, old in enumerate(order)}
     answer = question.answer
     answer = tuple(sorted(new_letter[a] for a in answer)) if isinstance(answer, tuple) else new_letter[answer]
-    return dataclasses.replace(question, choices=tuple(question.choices[i] for i in order), answer=answer)
+    return dataclasses.replace(question, choices=tuple(question.choices[i] for i in order), answer=answer,
+                               shown_from="".join(letters[i] for i in order))
+
+
+def bank_letters(question: Question, response):
+    """A response to a reordered question in the bank's own letters (what the history keeps)."""
+    if not question.shown_from or not question.choices:
+        return response
+    back = dict(zip(question.letters, question.shown_from))
+    return tuple(sorted(back[r] for r in response)) if isinstance(response, tuple) else back.get(response, response)

@@ -156,15 +156,15 @@ class Quiz:
             correct = present.check_answer(question, response)
             rating = schedule.rating_for(correct)
         with holding_ctrl_c():
-            self.history.record(question.id, response=response, correct=correct, rating=rating, at=self.clock(),
-                                seconds=seconds)
+            self.history.record(question.id, response=present.bank_letters(question, response), correct=correct,
+                                rating=rating, at=self.clock(), seconds=seconds)
         if question.type == "short":
             self.console.say(t(lang, "rated", rating=present.rating_name(rating, lang)))
         else:
             self.console.say(present.render_feedback(question, response, correct, lang, columns=columns))
         if question.exercise:
             self.console.say(t(lang, "practise", exercise=question.exercise))
-        return Answer(question, response, correct, rating, seconds)
+        return Answer(question, present.bank_letters(question, response), correct, rating, seconds)
 
     def _read(self, prompt: str, parse: Callable[[str], object]):
         """Ask until `parse` accepts the line; _Stop on `q` or end of input."""

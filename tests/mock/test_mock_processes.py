@@ -54,6 +54,8 @@ def test_a_whole_round_with_a_solution_written_mid_round(where, tmp_path):
     [record] = _records(where["home"])
     task = record["sections"]["coding"]["items"][0]
     assert (task["grades"], task["verdict"]["passed"], task["verdict"]["status"]) == (1, True, "graded")
+    with sqlite3.connect(where["home"] / "history.sqlite3") as db:  # the round's grade counts as progress
+        assert db.execute("SELECT exercise, passed FROM grades").fetchall() == [("masking.causal_mask", 1)]
     assert "masking.causal_mask: PASS, all " in out and "Missed: " in out  # one key point ticked of each
     assert "## Coding\n\n- masking.causal_mask: PASS, all " in (where["cwd"] / "round.md").read_text(encoding="utf-8")
     assert _heavy(modules) == []  # grading ran in the grader's child process

@@ -193,18 +193,47 @@ def test_due_says_how_many_are_due_and_new_and_a_short_pool_is_announced(home):
 
 
 def test_choices_are_shuffled_on_review_and_the_answer_moves_with_them(home):
-    from quiz.present import shuffled
+    from quiz.present import bank_letters, shuffled
 
     question = next(q for q in bank.load([DEMO]) if q.type == "multi")
     moved = shuffled(question, random.Random(0))
     assert [c.text.en for c in moved.choices] != [c.text.en for c in question.choices]
     right = {question.choices["abcdef".index(letter)].text.en for letter in question.answer}
     assert {moved.choices["abcdef".index(letter)].text.en for letter in moved.answer} == right
+    assert bank_letters(moved, moved.answer) == question.answer  # the history keeps the bank's letters
+    assert bank_letters(question, ("a",)) == ("a",)
+
+
+def test_reviews_are_reordered_on_a_terminal_only_and_recorded_in_the_banks_letters(home, monkeypatch):
+    from quiz import app
+    from quiz.present import shuffled
+
+    question = next(q for q in bank.load([DEMO]) if q.type == "multi")
     history = History.open()
     history.record(question.id, response=list(question.answer), correct=True, rating=3,
                    at=datetime.now(timezone.utc) - timedelta(days=30), seconds=1.0)
     history.close()
+    piped = qkv("quiz", "--bank", str(DEMO), "--id", question.id, "--json", input=",".join(question.answer) + "\n")
+    assert json.loads(piped.stdout)["correct"] == 1  # a script keeps the letters
+    monkeypatch.setattr(app, "interactive", lambda: True)
+    shown = shuffled(question, random.Random(1))
     result = qkv("quiz", "--bank", str(DEMO), "--id", question.id, "--seed", "1", "--json",
-                 input=",".join(question.answer) + "\n")
-    reviewed = shuffled(question, random.Random(1))
-    assert json.loads(result.stdout)["correct"] == int(set(reviewed.answer) == set(question.answer))
+                 input=",".join(shown.answer) + "\n")
+    summary = json.loads(result.stdout)
+    assert summary["correct"] == 1 and summary["answers"][0]["response"] == list(question.answer)
+
+
+def test_unknown_ids_and_tags_name_the_closest_not_all_and_case_or_short_ids_work(home):
+    questions = bank.load([DEMO])
+    first = questions[0]
+    short = first.id.split(".", 1)[1]
+    result = qkv("quiz", "--bank", str(DEMO), "--id", short.upper(), "--json", input="q\n")
+    assert result.exit_code == 0 and json.loads(result.stdout)["questions"] == 1
+    from quiz.app import check_choices
+
+    valid = [f"t.question-{i}" for i in range(50)]
+    with pytest.raises(Exception) as raised:
+        check_choices("--id", ["t.question-7x"], valid)
+    message = str(raised.value)
+    assert "did you mean t.question-7" in message and "50 valid values" in message and "t.question-42" not in message
+    assert check_choices("--topic", ["DEMO"], ["demo"]) == ["demo"]
