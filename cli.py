@@ -163,7 +163,7 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
 
     def usage_error(message: str) -> None:
         if as_json:
-            click.echo(report.error_json(message))
+            click.echo(report.error_json(message, exercise_id))
         else:
             click.echo(f"Error: {message}", err=True)
         raise SystemExit(2)
@@ -184,6 +184,8 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
         usage_error(str(exc))
     except KeyboardInterrupt:
         click.echo("\nInterrupted: no verdict.", err=True)
+        if as_json:
+            click.echo(report.error_json("interrupted (Ctrl-C): no verdict", exercise.id, "interrupted"))
         raise SystemExit(130) from None
     progress.record(verdict, path)
     click.echo(report.to_json(verdict) if as_json else stream.finish(verdict))
@@ -196,7 +198,10 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
 @_seed_option
 @_timeout_option
 def watch(exercise_id: str, path: str, **options) -> None:
-    """Grade PATH for EXERCISE again every time you save it; type hint or quit while it runs."""
+    """Grade PATH for EXERCISE again every time you save it.
+
+    While it runs, type hint (the next hint), Enter (grade again now) or quit. Exits with the
+    last grade's status: 0 passed, 1 failed, 2 could not load; 130 on Ctrl-C."""
     from grader import progress as tracker
     from grader import watch as watcher
 
@@ -205,6 +210,7 @@ def watch(exercise_id: str, path: str, **options) -> None:
     try:
         raise SystemExit(watcher.watch(exercise.id, path, echo=click.echo, **options))
     except KeyboardInterrupt:
+        click.echo()
         raise SystemExit(130) from None
 
 
@@ -237,12 +243,15 @@ def reset(exercise_id: str | None, everything: bool, yes: bool) -> None:
     """Forget EXERCISE's grades and review schedule, or with --all the whole history."""
     from quiz.app import open_history
 
-    if bool(exercise_id) == everything:
+    if exercise_id and everything:
+        raise click.UsageError("give one EXERCISE or --all, not both")
+    if not exercise_id and not everything:
         raise click.UsageError("give one EXERCISE, or --all")
     exercise = _exercise(exercise_id) if exercise_id else None
     what = f"the grades and review schedule of {exercise.id}" if exercise else "your whole history"
-    if not yes:
-        click.confirm(f"Forget {what}?", abort=True)
+    if not yes and not click.confirm(f"Forget {what}?", default=False):
+        click.echo("Nothing changed.")
+        return
     history = open_history()
     history.reset(exercise.id if exercise else None)
     history.close()

@@ -51,6 +51,8 @@ ATEN_BACKENDS = {
 # Backends reachable only by name (nn.MultiheadAttention's fast path): tripwires on each alias and on
 # the torch.ops.aten packet are enough, and spare that exercise the dispatch mode's cost on every op.
 NAMED_BACKENDS = {
+    # with a mask on the CPU, sdpa decomposes before the dispatch mode sees it: its C alias needs a tripwire
+    "torch.nn.functional.scaled_dot_product_attention": ("torch._C._nn.scaled_dot_product_attention",),
     "torch.nn.functional.multi_head_attention_forward": (
         "torch._native_multi_head_attention", "torch.ops.aten._native_multi_head_attention"),
 }

@@ -59,9 +59,10 @@ def check_line(check: dict, colour: bool = False) -> str:
     return f"  {mark}  {check['name']}"
 
 
-def error_json(message: str) -> str:
-    """The one JSON object `qkv grade --json` prints when it cannot grade at all."""
-    return json.dumps({"passed": False, "status": "error", "message": message}, indent=2, ensure_ascii=False)
+def error_json(message: str, exercise: str | None = None, status: str = "error") -> str:
+    """The one JSON object `qkv grade --json` prints when it cannot grade at all (or was interrupted)."""
+    return json.dumps({"exercise": exercise, "passed": False, "status": status, "checks": [], "diagnosis": [],
+                       "message": message}, indent=2, ensure_ascii=False)
 
 
 class Stream:
@@ -136,16 +137,17 @@ def _summary(verdict: Verdict) -> str:
     if verdict.passed:
         return f"PASSED: all {total} checks ({verdict.seconds:.1f} s)."
     failed = sum(not c["passed"] for c in verdict.checks)
+    done = f"{total} check{'s' * (total != 1)} had finished ({failed} failed)"
     if verdict.status == "timeout":
-        return f"FAILED: timed out after {total} completed checks ({failed} failed)."
+        return f"FAILED: your code ran out of time; {done}."
     if verdict.status == "crashed":
-        return f"FAILED: the grading process was ended after {total} completed checks."
-    return f"FAILED: {failed} of {total} checks ({verdict.seconds:.1f} s)."
+        return f"FAILED: your code ended the grade; {done}."
+    return f"FAILED: {failed} of {total} checks failed ({verdict.seconds:.1f} s)."
 
 
 def _with_output(lines: list[str], verdict: Verdict) -> list[str]:
-    if verdict.isolation:
-        lines += ["", f"Your code ran in a separate worker: {verdict.isolation}."]
+    if verdict.isolation:  # the first clause; --json has all of it
+        lines += ["", f"Your code ran in a separate worker ({verdict.isolation.split(';')[0].split(':')[0]})."]
     if verdict.output.strip():
         lines += ["", "Output from your code", textwrap.indent(escape_controls(verdict.output.rstrip()), "  | ")]
     return lines

@@ -74,9 +74,9 @@ def statement(exercise: Exercise, commands: bool = True) -> str:
     return text
 
 
-def hints(exercise: Exercise, level: int) -> str:
-    """Hints 1..level; the last line says how to see the next one."""
+def hints(exercise: Exercise, level: int, more: str | None = None) -> str:
+    """Hints 1..level; the last line says how to see the next one (`more`: how, where the reader is)."""
     shown = [f"Hint {i}/{len(exercise.hints)}: {text}" for i, text in enumerate(exercise.hints[:level], 1)]
     if level < len(exercise.hints):
-        shown.append(f"(More: qkv hint {exercise.id} --level {level + 1})")
+        shown.append(more or f"(More: qkv hint {exercise.id} --level {level + 1})")
     return "\n\n".join(shown)

@@ -67,7 +67,7 @@ def watch(exercise_id: str, path: str, *, echo: Callable[..., None], stdin: Text
                 return status
             if line == "hint":
                 level = min(level + 1, len(exercise.hints))
-                echo(starter.hints(exercise, level))
+                echo(starter.hints(exercise, level, more="(More: type hint again.)"))
             elif line == "":
                 seen = None
             else:

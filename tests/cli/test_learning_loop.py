@@ -81,7 +81,8 @@ def test_next_suggests_the_weakest_topic_when_nothing_is_due():
 def test_reset_forgets_one_exercise_after_confirmation():
     remember("attention.sdpa", passed=True)
     remember("attention.mha", passed=True)
-    assert run("reset", "attention.sdpa", input="n\n").exit_code == 1  # declined: nothing forgotten
+    declined = run("reset", "attention.sdpa", input="n\n")
+    assert declined.exit_code == 0 and "Nothing changed." in declined.output and "Aborted" not in declined.output
     assert run("reset", "sdpa", input="y\n").exit_code == 0
     history = History.open()
     assert [g["exercise"] for g in history.grades()] == ["attention.mha"]
@@ -92,6 +93,7 @@ def test_reset_forgets_one_exercise_after_confirmation():
     assert history.grades() == [] and history.due_times() == {}
     history.close()
     assert run("reset").exit_code == 2
+    assert "not both" in run("reset", "sdpa", "--all").output
 
 
 def test_solution_is_shown_once_passed_or_forced():
@@ -123,7 +125,7 @@ def test_grade_json_prints_one_object_for_files_it_cannot_grade(tmp_path, text, 
     result = run("grade", "attention.sdpa", str(path), "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 2 and data["status"] == "error" and expected in data["message"]
-    assert not data["passed"]
+    assert not data["passed"] and data["exercise"] == "attention.sdpa" and data["checks"] == []
 
 
 def test_grade_json_for_an_unknown_exercise():
@@ -138,6 +140,8 @@ def test_ctrl_c_during_a_grade_exits_130(monkeypatch):
     monkeypatch.setattr(runner, "grade", interrupted)
     result = run("grade", "attention.sdpa", str(CORRECT_SDPA))
     assert result.exit_code == 130 and "Aborted!" not in result.output
+    as_json = run("grade", "attention.sdpa", str(CORRECT_SDPA), "--json")
+    assert as_json.exit_code == 130 and json.loads(as_json.stdout)["status"] == "interrupted"
 
 
 def test_plot_into_a_missing_folder_is_refused_before_grading(tmp_path):

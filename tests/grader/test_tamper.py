@@ -297,3 +297,30 @@ def test_nothing_is_left_in_the_process_table_after_a_grade(tmp_path):
     before = set(runner._children_of(os.getpid()))
     grade(write(tmp_path, top="import subprocess; subprocess.Popen(['sleep', '60'], start_new_session=True)\n"))
     assert set(runner._children_of(os.getpid())) <= before
+
+
+ALIASES = {  # exercise, signature, a call of the forbidden kernel through a side door
+    "layer_norm aten": ("normalization.layer_norm", "layer_norm(x, weight, bias, eps=1e-05)",
+                        "return torch.ops.aten.native_layer_norm(x, x.shape[-1:], weight, bias, eps)[0]"),
+    "layer_norm C": ("normalization.layer_norm", "layer_norm(x, weight, bias, eps=1e-05)",
+                     "return torch.layer_norm(x, x.shape[-1:], weight, bias, eps)"),
+    "rms_norm aten": ("normalization.rms_norm", "rms_norm(x, weight, eps=1e-06)",
+                      "return torch.ops.aten.rms_norm(x, x.shape[-1:], weight, eps)"),
+    "batch_norm aten": ("normalization.batch_norm",
+                        "batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-05)",
+                        "return torch.ops.aten.batch_norm(x, weight, bias, running_mean, running_var, training, "
+                        "momentum, eps, False)"),
+    "dropout VF": ("regularization.dropout", "dropout(x, p, training=True)",
+                   "return torch._VF.dropout(x, p, training)"),
+    "dropout aten": ("regularization.dropout", "dropout(x, p, training=True)",
+                     "return torch.ops.aten.dropout(x, p, training)"),
+}
+
+
+@pytest.mark.parametrize("alias", sorted(ALIASES))
+def test_forbidden_kernels_are_caught_through_their_aliases(tmp_path, grade_here, alias):
+    exercise, signature, body = ALIASES[alias]
+    path = tmp_path / "solution.py"
+    path.write_text(f"import torch\n\n\ndef {signature}:\n    {body}\n")
+    result = grade_here(exercise, path, max_examples=3)
+    assert result["diagnosis"] == ["forbidden"], [c["message"][:200] for c in result["checks"] if not c["passed"]]
