@@ -107,9 +107,15 @@ def render(report: dict) -> str:
 
 
 def suggestion() -> str:
-    """One thing to do now: a due exercise review, due quiz reviews, else the weakest topic's next exercise."""
+    """One thing to do now: an exercise you are in the middle of, a due exercise review, due quiz
+    reviews, else the next exercise of your weakest topic."""
     grades, due, tallies = _open_grades()
     now = time.time()
+    known = statuses(grades)
+    unfinished = [g["exercise"] for g in reversed(grades) if known[g["exercise"]][0] == "attempted"]
+    if unfinished:
+        exercise = unfinished[0]
+        return f"finish {exercise}: `qkv grade {exercise} FILE` again (`qkv hint {exercise}` if you are stuck)."
     due_exercises = sorted((when, key.removeprefix(EXERCISE_CARD)) for key, when in due.items()
                            if key.startswith(EXERCISE_CARD) and when <= now)
     if due_exercises:
@@ -119,10 +125,12 @@ def suggestion() -> str:
     due_questions = sum(1 for key, when in due.items() if not key.startswith(EXERCISE_CARD) and when <= now)
     if due_questions:
         return f"{due_questions} quiz question{'s are' if due_questions != 1 else ' is'} due: `qkv quiz --due`."
-    known = statuses(grades)
     todo = [e for e in catalogue.EXERCISES.values() if known.get(e.id, ("",))[0] != "passed"]
     if not todo:
         return "every exercise is passed and nothing is due: `qkv quiz` for new questions."
+    if not grades and not tallies:
+        first = todo[0]
+        return f"start with {first.id} ({first.summary[0].lower() + first.summary[1:]}): `qkv start {first.id}`."
     done = Counter(e.topic for e in catalogue.EXERCISES.values() if known.get(e.id, ("",))[0] == "passed")
     accuracy = {topic: right / answered for topic, (answered, right) in _by_topic(tallies).items() if answered}
     weakest = min({e.topic for e in todo}, key=lambda topic: (done[topic], accuracy.get(topic, 0.0), topic))

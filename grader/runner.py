@@ -51,6 +51,7 @@ class Verdict:
     plot: str = ""  # where --plot wrote its picture, or why it could not
     isolation: str = ""  # how the candidate's code was confined
     notes: str = ""  # about the file itself (e.g. notebook lines that were skipped)
+    places: list | None = None  # a notebook: the (cell, line) of each line of the graded code
     declared: int = 0  # how many checks the exercise declares
 
     @property
@@ -96,10 +97,10 @@ def _prepare(exercise_id: str, path: str, *, seed: int, max_examples: int, devic
     if not source.is_file():
         raise GradeUsageError(f"{path}: no such file. Write one with `qkv start {exercise.id} {path}`.")
     text = source.read_text(encoding="utf-8", errors="replace")
-    notes = ""
+    notes, places = "", None
     if source.suffix == ".ipynb":
         try:
-            text, notes = notebooks.code_of(source)
+            text, notes, places = notebooks.code_of(source)
         except notebooks.NotebookError as exc:
             raise GradeUsageError(str(exc)) from None
     if not text.strip():
@@ -108,11 +109,12 @@ def _prepare(exercise_id: str, path: str, *, seed: int, max_examples: int, devic
     try:
         compile(text, str(source), "exec", dont_inherit=True)
     except SyntaxError as exc:
-        raise GradeUsageError(f"{path}:{exc.lineno}: syntax error: {exc.msg}\n    {(exc.text or '').rstrip()}") \
-            from None
+        message = f"{path}:{exc.lineno}: syntax error: {exc.msg}\n    {(exc.text or '').rstrip()}"
+        raise GradeUsageError(notebooks.relocate(message, path, places) if places else message) from None
     # "auto" as the header will show it before the grading process knows: CPU unless a GPU is there
     shown = ("cuda" if sandbox.cuda_devices_present() else "cpu") if device == "auto" else device
     verdict = Verdict(exercise.id, path, "graded", shown, seed, max_examples, notes=notes)
+    verdict.places = places
     request = {"exercise": exercise.id, "path": str(source.resolve()), "source": text, "seed": seed,
                "device": device, "max_examples": max_examples, "timeout": timeout,
                "memory": int(memory_gib * 2**30), "plot": str(Path(plot).resolve()) if plot else None}
@@ -208,6 +210,13 @@ def _fill(verdict: Verdict, result: dict | None, grader: subprocess.Popen, error
     verdict.output = result.get("output", "")
     verdict.isolation = result.get("isolation", "")
     verdict.declared = result.get("declared", 0)
+    if verdict.places:  # a notebook: lines of the joined code become cells and lines
+        absolute = str(Path(verdict.path).resolve())
+        for check in verdict.checks:
+            check["message"] = notebooks.relocate(notebooks.relocate(check["message"], absolute, verdict.places),
+                                                  verdict.path, verdict.places)
+        verdict.message = notebooks.relocate(notebooks.relocate(verdict.message, absolute, verdict.places),
+                                             verdict.path, verdict.places)
 
 
 def _events(grader: subprocess.Popen, key: bytes, verdict: Verdict, on_check, on_running) -> dict | None:

@@ -61,6 +61,8 @@ def reference_source(exercise: Exercise) -> str:
         return "\n".join(lines[first - 1:node.end_lineno])
 
     blocks = [text_of(defined[name]) for name in defined if name in wanted]
+    used = set(re.findall(r"\w+", "\n".join(blocks)))
+    imports = [line for line in imports if set(re.findall(r"(?:import|as|,)\s+(\w+)", line)) & used]
     return f"# {path.parent.name}/{path.name}: the reference for {exercise.id}\n" + "\n".join(imports) + \
         "\n\n\n" + "\n\n\n".join(blocks)
 

@@ -59,15 +59,15 @@ def test_progress_and_next_give_the_whole_picture():
     assert data["topics"]["masking"]["passed"] == 1 and data["topics"]["masking"]["exercises"] == 4
     assert data["mistakes"][0] == ["scale", 2]
     assert data["topics"]["attention"]["due"] >= 1  # a failed exercise is due again in ten minutes
-    assert "attention.sdpa" in data["next"] and "review" in data["next"]
+    assert data["next"].startswith("finish attention.sdpa")  # unfinished comes first
     text = run("progress").output
     assert "scale: 2 grades" in text and "Next:" in text
 
 
 def test_next_suggests_the_weakest_topic_when_nothing_is_due():
     first = run("next").output
-    assert "your weakest topic" in first and "qkv start" in first
-    weakest = first.split("(")[1].split(",")[0]
+    assert first.startswith("start with attention.sdpa") and "qkv start attention.sdpa" in first
+    weakest = "attention"
     history = History.open()
     for exercise in catalogue.EXERCISES.values():
         if exercise.topic == weakest:
@@ -76,6 +76,8 @@ def test_next_suggests_the_weakest_topic_when_nothing_is_due():
     history.close()
     later = run("next").output  # the passes are due for review only in days: nothing is due now
     assert "your weakest topic" in later and f"({weakest}," not in later
+    remember("masking.padding_mask", passed=False)  # failed ten minutes ago: not due yet, but unfinished
+    assert run("next").output.startswith("finish masking.padding_mask")
 
 
 def test_reset_forgets_one_exercise_after_confirmation():
@@ -188,13 +190,21 @@ def _notebook(tmp_path: Path, cells: list[str]) -> Path:
 def test_a_notebook_is_graded_from_its_code_cells_with_magics_skipped(tmp_path):
     body = CORRECT_SDPA.read_text()
     path = _notebook(tmp_path, ["%matplotlib inline\n!pip install nothing", "%%time\nprint('timed')", body,
-                                "scaled_dot_product_attention?"])
-    code, note = notebooks.code_of(path)
+                                "scaled_dot_product_attention?", "display('a scratch cell')"])
+    code, note, places = notebooks.code_of(path)
     assert "def scaled_dot_product_attention" in code and "%matplotlib" not in code and "print('timed')" not in code
     assert "%matplotlib inline" in note and "!pip install nothing" in note and "%%time" in note
     result = run("grade", "attention.sdpa", str(path))
     assert result.exit_code == 0, result.output
     assert "Skipped IPython-only lines" in result.output and "PASSED" in result.output
+
+
+def test_notebook_messages_name_the_cell_and_line(tmp_path):
+    path = _notebook(tmp_path, ["import torch", "x = 1\nraise ValueError('in cell three')"])
+    result = run("grade", "attention.sdpa", str(path))
+    assert result.exit_code == 2 and f"{path} (cell 3, line 2)" in result.output  # cell 1 is Markdown
+    broken = _notebook(tmp_path, ["def f(:\n    pass"])
+    assert f"{broken} (cell 2, line 1): syntax error" in run("grade", "attention.sdpa", str(broken)).output
 
 
 def test_start_notebook_writes_a_starter_notebook_that_grades_as_not_implemented(tmp_path):
