@@ -12,6 +12,8 @@ import ast
 import difflib
 from dataclasses import dataclass
 
+from grader import contracts
+
 
 @dataclass(frozen=True)
 class Exercise:
@@ -71,6 +73,11 @@ class Exercise:
     def is_class(self) -> bool:
         return self.entry_point[:1].isupper()
 
+    @property
+    def contract(self) -> "contracts.Contract":
+        """What a grade must draw: parameters, dtypes, ranks and forms (grader/contracts.py)."""
+        return contracts.CONTRACTS[self.id]
+
 
 _SDPA = Exercise(
     id="attention.sdpa",
@@ -109,8 +116,10 @@ weights = softmax(q k^T / sqrt(d_k)) over the keys, with masked-out scores set t
 dims, including none. Lq and Lk may differ, and so may d_k and d_v. Graded inputs
 never mask a whole row.
 
-Graded: values and gradients against a float64 reference; float64 in, float64 out;
-random, causal and padding masks; large scores stay finite; rows of weights sum to 1
+Graded: values and gradients against a float64 reference; float64, float16 and bfloat16
+in give the same dtype out; no, one and two batch dims; random (..., Lq, Lk), causal
+(Lq, Lq), padding (..., 1, Lk) masks and the default mask; two calls with different
+inputs, in both orders; large scores stay finite; rows of weights sum to 1
 over allowed keys; causality, padding and batch independence; permutation
 equivariance; inputs left unmodified; output on the input's device.
 Forbidden: torch.nn.functional.scaled_dot_product_attention.
@@ -123,8 +132,8 @@ Forbidden: torch.nn.functional.scaled_dot_product_attention.
         "weights = torch.softmax(scores / math.sqrt(d_k) masked, dim=-1); output = weights @ v. "
         "Create nothing on the CPU: any constant you build needs device=q.device and dtype=q.dtype.",
     ),
-    codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "softmax-dim", "shape",
-           "dtype", "device", "stability", "inplace", "forbidden"),
+    codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "shape",
+           "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.scaled_dot_product_attention",),
     checks="grader.exercises.attention",
 )
@@ -144,7 +153,7 @@ from torch import nn
 class MultiHeadAttention(nn.Module):
     """Multi-head attention (Vaswani et al., 2017, sec. 3.2.2).
 
-    Four nn.Linear(d_model, d_model) with bias: w_q, w_k, w_v, w_o
+    Four nn.Linear(d_model, d_model), with or without bias: w_q, w_k, w_v, w_o
     (q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo or fc_out are accepted too, and so is
     one fused nn.Linear(d_model, 3 * d_model) named qkv, in_proj or c_attn, in q, k, v order).
     """
@@ -169,17 +178,21 @@ forward(self, query, key, value, mask=None).
   mask  bool, 4-D, broadcastable to (B, n_heads, Lq, Lk); True = may attend
   returns (B, Lq, d_model)
 
-Project query, key and value with three nn.Linear(d_model, d_model) layers (with
-bias), split d_model into n_heads heads of d_model // n_heads, run scaled dot-product
+Project query, key and value with three nn.Linear(d_model, d_model) layers (with or
+without bias: a layer without one counts as a zero bias), split d_model into n_heads heads of d_model // n_heads, run scaled dot-product
 attention in every head, merge the heads back and apply the output projection.
 Name the layers w_q, w_k, w_v, w_o (aliases q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo
 and fc_out are accepted, and so is one fused nn.Linear(d_model, 3 * d_model) named
 qkv, in_proj or c_attn, with q, k, v in that order). The grader reads your weights and
 compares you with a reference built from them.
 
+Modules are graded in eval mode (module.eval(), as PyTorch's own module tests do): an
+nn.Dropout on the weights is fine, but two calls on the same input must agree.
 Graded: values and gradients (inputs and weights) against a float64 reference; self-
-and cross-attention with Lq != Lk; n_heads from 1 up; causal and padding masks;
-causality, padding, batch independence and permutation equivariance; inputs left
+and cross-attention with Lq != Lk; n_heads from 1 up; causal, padding, random and
+per-head (B, n_heads, Lq, Lk) masks and the default mask; float64, float16 and bfloat16
+(your weights cast to the inputs' dtype); the same module called twice with different
+inputs, in both orders; causality, padding, batch independence and permutation equivariance; inputs left
 unmodified; output on the input's device.
 Forbidden: nn.MultiheadAttention, F.multi_head_attention_forward
 (F.scaled_dot_product_attention inside is allowed: this exercise is about heads).
@@ -192,8 +205,9 @@ Forbidden: nn.MultiheadAttention, F.multi_head_attention_forward
         "Merge: (B, h, Lq, hd) -> transpose(1, 2) -> contiguous() -> view(B, Lq, d_model) -> w_o. "
         "Reshaping (B, h, Lq, hd) straight to (B, Lq, d_model) without the transpose mixes heads and positions.",
     ),
-    codes=("scale", "heads", "projection", "mask-polarity", "mask-ignored", "softmax-dim", "shape",
-           "dtype", "device", "inplace", "forbidden"),
+    codes=("scale", "heads", "projection", "residual", "mask-polarity", "mask-ignored", "mask-after-softmax",
+           "softmax-dim", "shape", "dtype", "device", "inplace", "forbidden",
+           "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
     checks="grader.exercises.attention",
 )
@@ -226,8 +240,9 @@ Write sinusoidal_positional_encoding(seq_len, d_model).
   PE[pos, 2i + 1] = cos(pos / 10000^(2i / d_model))
 
 Even columns hold sines and odd columns cosines of the same frequency, interleaved.
-Graded: values against a float64 reference for many sizes (seq_len 1 up), shape and
-dtype (torch's default float32), and the rotation property that makes the encoding
+Graded: values against a float64 reference for many sizes (seq_len 1 up, d_model 2 up,
+and a long table of 4,100 positions, where a float16 arange of positions goes wrong),
+shape and dtype (torch's default float32), repeated calls, and the rotation property that makes the encoding
 useful: PE[pos + k] is a fixed linear map of PE[pos].
 ''',
     hints=(
@@ -238,7 +253,7 @@ useful: PE[pos + k] is a fixed linear map of PE[pos].
         "pe[:, 0::2] = sin(angles); pe[:, 1::2] = cos(angles). Interleave the two, do not concatenate them, "
         "and return float32 (not float64 from numpy or math).",
     ),
-    codes=("scale", "polarity", "off-by-one", "shape", "dtype"),
+    codes=("scale", "polarity", "off-by-one", "layout", "shape", "dtype", "state"),
     forbidden=(),
     checks="grader.exercises.attention",
 )
@@ -263,7 +278,8 @@ Write causal_mask(seq_len, device=None).
   mask[i, j] = True where key j <= query i (query i may attend to key j)
 
 Row i is query position i; it sees itself and every earlier position, never a later one.
-Graded: exact values for many lengths (1 up), dtype bool, shape, and the device.
+Graded: exact values for many lengths (1 up, and 2,100, where a uint8 or float16 arange
+goes wrong), dtype bool, shape, the default device, repeated calls, and the device.
 ''',
     hints=(
         "Row i may see columns 0..i: the lower triangle including the diagonal.",
@@ -298,8 +314,9 @@ Write padding_mask(lengths, max_len).
 
 True marks a real token, False a padding position. Lengths may be 0 (a row of False)
 or equal to max_len (a row of True).
-Graded: exact values, including length 0 and max_len, dtype bool, shape, inputs left
-unmodified, and the device (build nothing on the CPU when lengths live elsewhere).
+Graded: exact values, including length 0 and max_len and a max_len of 2,100, dtype bool,
+shape, repeated calls, inputs left unmodified, and the device (build nothing on the CPU
+when lengths live elsewhere).
 ''',
     hints=(
         "Compare a row of positions 0..max_len-1 with a column of lengths and let broadcasting do the rest.",
@@ -338,9 +355,11 @@ Write masked_softmax(scores, mask, dim=-1).
 Softmax over `dim` of the kept entries: masked entries are exactly 0; every slice with
 at least one kept entry sums to 1; a slice with nothing kept is all zeros, never NaN.
 Stable for scores of magnitude up to 1e4.
-Graded: values and gradients against a float64 reference with random masks over
-several dims, fully masked slices, scores up to 1e4, exact zeros, inputs left
-unmodified, float64 in and out, and the device. A fully masked slice must get a zero
+Graded: values and gradients against a float64 reference for 1-4 dims, with masks of
+the scores' shape, with size-1 dims or with fewer dims (broadcast from the right, so
+`dim` may point at a dim the mask does not have), fully masked slices, scores up to
+1e4, a slice of 2,048 entries, exact zeros, the default dim, repeated calls, inputs left
+unmodified, float64, float16 and bfloat16 in and the same dtype out, and the device. A fully masked slice must get a zero
 gradient, not NaN: NaN gradients poison every parameter upstream.
 ''',
     hints=(
@@ -352,8 +371,8 @@ gradient, not NaN: NaN gradients poison every parameter upstream.
         "Subtract the max over `dim` before exp (torch.softmax does it for you); exp(1e4) overflows. "
         "Use the `dim` argument everywhere, including in any any()/sum() over the slice.",
     ),
-    codes=("mask-polarity", "mask-ignored", "mask-after-softmax", "softmax-dim", "fully-masked", "stability",
-           "shape", "dtype", "device", "inplace"),
+    codes=("mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fully-masked",
+           "stability", "shape", "dtype", "device", "inplace", "precision", "random-output", "state", "defaults"),
     forbidden=(),
     checks="grader.exercises.masking",
 )
@@ -382,8 +401,9 @@ Write decoder_self_attention_mask(lengths, max_len).
   mask[b, 0, i, j] = (j <= i) and (j < lengths[b])
 
 The head dim of size 1 lets the mask broadcast over (B, n_heads, L, L) scores.
-Graded: exact values for many batches and lengths (0 and max_len included), dtype,
-shape (the head dim is required), inputs left unmodified, and the device.
+Graded: exact values for many batches and lengths (0 and max_len included, and a
+max_len of 1,100), dtype, shape (the head dim is required), repeated calls, inputs left
+unmodified, and the device.
 ''',
     hints=(
         "It is the AND of two masks you may already have: causal (L, L) and key padding (B, L).",
@@ -424,8 +444,8 @@ var is the biased (population) variance, divided by D, not D - 1. As
 F.layer_norm(x, x.shape[-1:], weight, bias, eps).
 Graded: values and gradients (x, weight, bias) against a float64 reference for 1-4 dims
 with size-1 dims; offsets and scales up to 1e3 (a one-pass E[x^2] - E[x]^2 variance
-fails there); eps values that matter (0.5); inputs left unmodified; float64 in and out;
-the device.
+fails there); eps values that matter (0.5) and the default eps; repeated calls; inputs
+left unmodified; float64, float16 and bfloat16 in and the same dtype out; the device.
 Forbidden: F.layer_norm, nn.LayerNorm, torch.layer_norm.
 ''',
     hints=(
@@ -436,8 +456,8 @@ Forbidden: F.layer_norm, nn.LayerNorm, torch.layer_norm.
         "eps goes inside the square root: (x - mean) / torch.sqrt(var + eps). Compute the variance from the "
         "centred values (two passes): E[x^2] - E[x]^2 loses every digit when the mean is large.",
     ),
-    codes=("variance-bias", "eps", "axis", "affine", "centering", "stability", "shape", "dtype", "device",
-           "inplace", "forbidden"),
+    codes=("variance-bias", "eps", "std-eps", "axis", "affine", "centering", "stability", "cancellation", "shape",
+           "dtype", "device", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.layer_norm", "torch.nn.LayerNorm", "torch.layer_norm"),
     checks="grader.exercises.normalization",
 )
@@ -473,10 +493,12 @@ Write batch_norm(x, running_mean, running_var, weight, bias, training, momentum=
             running_var  = (1 - momentum) * running_var  + momentum * unbiased_var
   eval:     the same with running_mean and running_var; they stay unchanged
 
-As F.batch_norm. Graded: (N, C) and (N, C, H, W) inputs with batch >= 2, training and eval,
-values and gradients, the running statistics after the call (updated in place, the
-unbiased variance, momentum the right way round), offsets up to 1e3, eps = 0.5, x left
-unmodified, float64 in and out, the device.
+As F.batch_norm. Graded: (N, C), (N, C, L), (N, C, H, W) and (N, C, D, H, W) inputs with
+batch >= 2, training and eval, values and gradients, the running statistics after the
+call (updated in place, the unbiased variance, momentum the right way round, and no
+autograd history: update them under torch.no_grad()), the default momentum and eps,
+offsets up to 1e3, eps = 0.5, repeated calls, x left unmodified, float64, float16 and
+bfloat16 in and the same dtype out, the device.
 Forbidden: F.batch_norm, nn.BatchNorm1d/2d/3d, torch.batch_norm.
 ''',
     hints=(
@@ -489,7 +511,8 @@ Forbidden: F.batch_norm, nn.BatchNorm1d/2d/3d, torch.batch_norm.
         "statistics and leave them alone.",
     ),
     codes=("variance-bias", "eps", "axis", "affine", "running-stats", "momentum", "train-eval", "stability",
-           "shape", "dtype", "device", "inplace", "forbidden"),
+           "cancellation", "shape", "dtype", "device", "inplace", "forbidden",
+           "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d",
                "torch.nn.BatchNorm3d", "torch.batch_norm"),
     checks="grader.exercises.normalization",
@@ -518,8 +541,9 @@ Write rms_norm(x, weight, eps=1e-6).
   y = x / sqrt(mean(x^2 over the last dim) + eps) * weight      (no mean subtracted)
 
 As F.rms_norm(x, x.shape[-1:], weight, eps). Graded: values and gradients for 1-4 dims
-with size-1 dims, offsets up to 1e3 (centring would show), eps = 0.5, inputs left
-unmodified, float64 in and out, the device.
+with size-1 dims, offsets up to 1e3 (centring would show), eps = 0.5 and the default eps,
+repeated calls, inputs left unmodified, float64, float16 and bfloat16 in and the same
+dtype out, the device.
 Forbidden: F.rms_norm, nn.RMSNorm, torch.rms_norm.
 ''',
     hints=(
@@ -529,7 +553,7 @@ Forbidden: F.rms_norm, nn.RMSNorm, torch.rms_norm.
         "x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight.",
     ),
     codes=("centering", "eps", "axis", "affine", "scale", "stability", "shape", "dtype", "device", "inplace",
-           "forbidden"),
+           "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.rms_norm", "torch.nn.RMSNorm", "torch.rms_norm"),
     checks="grader.exercises.normalization",
 )
@@ -542,10 +566,11 @@ weight is (out_features, in_features)). Tensors have >= 2 dims. Fill the tensor 
 
 Graded statistically, with thresholds designed so a correct answer fails with
 probability < 1e-6 and every classic bug is caught with probability > 0.999 (see
-grader/statistics.py): Linear weights and conv kernels (receptive field 9) whose fans
-differ by 2x or more, non-default arguments, tens of thousands of elements; a test on
-the sample std, a KS test against the exact target law{extra}. Also: filled in place
-and returned, no autograd history, dtype kept.
+grader/statistics.py): Linear weights and Conv1d, Conv2d (square and 3x5) and Conv3d
+kernels whose fans differ by 2x or more, every argument passed and left to its default{modes},
+tens of thousands of elements; a test on the sample std, a KS test against the exact
+target law{extra}. Also: filled in place and returned, no autograd history, dtype kept
+(float64, float16, bfloat16).
 Forbidden: torch.nn.init's xavier_*/kaiming_* and _calculate_fan_in_and_fan_out /
 _calculate_correct_fan (calculate_gain is allowed). `qkv grade ... --plot FILE.png`
 draws your histogram over the target density and the activation std through a deep stack.
@@ -580,7 +605,10 @@ def {entry}({signature}):
     raise NotImplementedError
 ''',
         statement=f"Write {entry}({signature}).\n\n  {formula}\n" + _INIT_COMMON_STATEMENT.format(
-            extra=", and the bound (no element beyond b; the largest close to b)" if uniform else ""),
+            extra=", and the bound (no element beyond b; the largest close to b)" if uniform else "",
+            modes=(";\nboth modes with Linear weights and conv kernels, and every nonlinearity calculate_gain\n"
+                   "knows (linear, conv1d/2d/3d, sigmoid, tanh, relu, leaky_relu, selu)")
+            if name == "kaiming" else ""),
         hints=hints,
         codes=codes,
         forbidden=_INIT_FORBIDDEN,
@@ -608,7 +636,7 @@ _XAVIER_NORMAL = _init_exercise(
     (_FAN_HINT,
      "The variance is 2 / (fan_in + fan_out); normal_ takes the standard deviation, its square root, times gain.",
      "with torch.no_grad(): tensor.normal_(0.0, std); return tensor."),
-    ("fan", "gain", "bound", "distribution", "inplace", "dtype", "forbidden"))
+    ("fan", "gain", "bound", "distribution", "truncated", "inplace", "dtype", "forbidden"))
 
 _KAIMING_HINT_GAIN = ("gain = torch.nn.init.calculate_gain(nonlinearity, a): sqrt(2 / (1 + a^2)) for leaky_relu, "
                       "sqrt(2) for relu, 5/3 for tanh. fan = fan_in if mode == 'fan_in' else fan_out.")
@@ -631,7 +659,7 @@ _KAIMING_NORMAL = _init_exercise(
     (_FAN_HINT, _KAIMING_HINT_GAIN,
      "normal_ takes the std, gain / sqrt(fan), not the variance 2 / fan. "
      "with torch.no_grad(): tensor.normal_(0.0, std); return tensor."),
-    ("fan", "gain", "bound", "distribution", "inplace", "dtype", "forbidden"))
+    ("fan", "gain", "bound", "distribution", "truncated", "inplace", "dtype", "forbidden"))
 
 _DROPOUT = Exercise(
     id="regularization.dropout",
@@ -660,8 +688,10 @@ Write dropout(x, p, training=True).
 Graded statistically (false-reject probability < 1e-6, power > 0.999, see
 grader/statistics.py): the zeroed fraction by a binomial test; kept elements exactly
 x / (1 - p); eval and p = 0 are the identity; p = 1 gives zeros without NaN; masks are
-independent across rows (not one mask broadcast over the batch); the gradient is
-mask / (1 - p); a fresh mask on every call; x left unmodified.
+independent along every dim (not one mask broadcast over the batch or any other dim) for
+1-D to 4-D inputs; training left to its default; float16, bfloat16 and float64 keep their
+dtype; the gradient is mask / (1 - p); a fresh mask on every call; two calls with
+different shapes in both orders; x left unmodified.
 Forbidden: F.dropout, nn.Dropout, torch.dropout (and its in-place and feature variants).
 ''',
     hints=(
@@ -706,8 +736,8 @@ Write label_smoothing_cross_entropy(logits, target, smoothing=0.1).
 
 As F.cross_entropy(logits, target, label_smoothing=smoothing). Graded: values and
 gradients for many N, C (C = 1 and 2 included) and smoothing in [0, 1]; logits up to 1e4
-(log of softmax overflows, log_softmax does not); inputs left unmodified; float64 in and
-out; the device.
+(log of softmax overflows, log_softmax does not); the default smoothing; repeated calls;
+inputs left unmodified; float64, float16 and bfloat16 in and the same dtype out; the device.
 Forbidden: F.cross_entropy with label_smoothing (plain F.cross_entropy / F.nll_loss are allowed).
 ''',
     hints=(
@@ -718,8 +748,8 @@ Forbidden: F.cross_entropy with label_smoothing (plain F.cross_entropy / F.nll_l
         "Average over the batch (mean, not sum). s / (C - 1) on the wrong classes only is another convention, "
         "not PyTorch's.",
     ),
-    codes=("smoothing-mass", "reduction", "stability", "axis", "sign", "shape", "dtype", "device", "inplace",
-           "forbidden"),
+    codes=("smoothing-mass", "padding-class", "kl", "reduction", "stability", "axis", "sign", "shape", "dtype",
+           "device", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.cross_entropy[label_smoothing]", "torch.nn.CrossEntropyLoss[label_smoothing]"),
     checks="grader.exercises.regularization",
 )
@@ -750,7 +780,8 @@ Write sgd_step_l1_l2(param, grad, lr, l1=0.0, l2=0.0).
 
 The gradient of l1 * sum|w| is l1 * sign(w) (0 at w = 0); of (l2 / 2) * sum(w^2) it is
 l2 * w. Graded: values and gradients for many shapes, exact zeros in param, several
-lr/l1/l2 (zero included), param and grad left unmodified, float64 in and out, the device.
+lr/l1/l2 (zero included, and l1, l2 left to their defaults), repeated calls, param and
+grad left unmodified, float64, float16 and bfloat16 in and the same dtype out, the device.
 Gradients through the step are not graded: like torch.optim, an update runs outside autograd.
 Forbidden: torch.optim.
 ''',
@@ -760,7 +791,8 @@ Forbidden: torch.optim.
         "not 2 * l2 * w.",
         "Return a new tensor: param - lr * (...). param.sub_(...) or param -= ... changes the caller's tensor.",
     ),
-    codes=("sign", "edge", "scale", "reduction", "inplace", "shape", "dtype", "device", "forbidden"),
+    codes=("sign", "edge", "scale", "reduction", "inplace", "shape", "dtype", "device", "forbidden",
+    "precision", "random-output", "state", "defaults"),
     forbidden=("torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW"),
     checks="grader.exercises.regularization",
 )

@@ -11,7 +11,8 @@ test dtype. A candidate passes when, element-wise,
     |candidate - golden| <= 8 * max|reference_in_dtype - golden| + 64 * eps(dtype) * (1 + |golden|)
 
 i.e. a few times the reference's own error, with a floor of 64 ulps relative to the
-value. Shapes and dtypes must match exactly (nothing is broadcast), and a NaN or inf
+value (16 ulps for float16 and bfloat16, whose ulp is already 2^-10 and 2^-7: there the
+reference's own, measured error dominates). Shapes and dtypes must match exactly (nothing is broadcast), and a NaN or inf
 where the golden answer is finite fails.
 """
 from __future__ import annotations
@@ -30,6 +31,9 @@ from grader import forbid, remote
 
 REFERENCE_ERROR_FACTOR = 8
 ULP_FLOOR = 64
+HALF_ULP_FLOOR = 16  # float16, bfloat16
+
+COVERAGE: set[str] = set()  # contract dimensions (grader/contracts.py) the current grade has drawn
 
 
 class CheckFailed(Exception):
@@ -41,7 +45,10 @@ class CheckFailed(Exception):
         self.case = case
         self.codes = codes
         self.extreme_codes: tuple[str, ...] = ()  # kept only if the candidate is right on typical inputs
-        self.weak_codes: tuple[str, ...] = ()  # the usual cause, kept only when nothing more specific is found
+        self.crashed = False  # candidate code raised: its codes are a guess from the error message
+        self.title = ""  # what failed, when it is narrower than the check's name
+        self.degenerate = ""  # why the smallest failing input is a special size (`typical` then shows more)
+        self.typical: CheckFailed | None = None  # the same property failing on a typical, non-degenerate input
 
 
 class Inconclusive(Exception):
@@ -77,12 +84,17 @@ def describe_value(value: Any, values: bool = True) -> str:
     return repr(value)
 
 
-def format_tensor(t: torch.Tensor) -> str:
-    """Nested-list text of a small tensor, 4 significant digits."""
+def format_tensor(t: torch.Tensor, digits: int = 4) -> str:
+    """Nested-list text of a small tensor, `digits` significant digits."""
     t = t.detach().cpu()
     if t.dim() == 0:
-        return f"{t.item():.4g}" if t.is_floating_point() else str(int(t.item()))
-    return "[" + ", ".join(format_tensor(row) for row in t) + "]"
+        return f"{t.item():.{digits}g}" if t.is_floating_point() else str(int(t.item()))
+    return "[" + ", ".join(format_tensor(row, digits) for row in t) + "]"
+
+
+def distinct_digits(a: float, b: float, least: int = 6) -> int:
+    """The fewest significant digits (at least `least`, at most 17) that print a and b differently."""
+    return next((d for d in range(least, 18) if f"{a:.{d}g}" != f"{b:.{d}g}"), 17)
 
 
 @dataclass
@@ -99,8 +111,24 @@ class Context:
 
 # --- calling the candidate -------------------------------------------------------------
 
+def record(case: Case | None) -> None:
+    """Add the contract dimensions `case` exercises to COVERAGE: its float dtypes, the parameters it
+    passes (with their values when they are plain values) and its own `covers` labels."""
+    if case is None:
+        return
+    COVERAGE.update(case.extra.get("covers", ()))
+    for name, a in zip(case.names, case.args):
+        COVERAGE.add(f"pass:{name}")
+        if isinstance(a, torch.Tensor):
+            if a.is_floating_point():
+                COVERAGE.add(f"dtype:{str(a.dtype).removeprefix('torch.')}")
+        elif isinstance(a, (bool, int, float, str)):
+            COVERAGE.add(f"value:{name}={a!r}")
+
+
 def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None):
     """Call candidate code (in the worker); turn what went wrong there into a readable CheckFailed."""
+    record(case)
     try:
         return fn(*args)
     except remote.CandidateError as exc:
@@ -112,7 +140,8 @@ def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None):
         raise
 
 
-SHAPE_ERROR = re.compile(r"size|shape|dimension|out of range|mat1 and mat2|broadcast|expand|view", re.IGNORECASE)
+SHAPE_ERROR = re.compile(r"size|shape|dimension|out of range|mat1 and mat2|broadcast|expand", re.IGNORECASE)
+INPLACE_ERROR = re.compile(r"leaf Variable that requires grad is being used in an in-place", re.IGNORECASE)
 
 
 def _candidate_error(ctx: Context, info: dict, case: Case | None) -> BaseException:
@@ -130,9 +159,12 @@ def _candidate_error(ctx: Context, info: dict, case: Case | None) -> BaseExcepti
                            "limited amount of memory (4 GiB by default, --memory to change it): look for a tensor "
                            "far larger than the inputs.", case)
     where = "".join(f"\n  at {file}:{line}: {text.strip()}" for file, line, text in info["frames"])
-    codes = ("shape",) if SHAPE_ERROR.search(info["message"]) else ()
-    return CheckFailed(f"Your code raised {info['type']}: {info['message']}{where}\n"
-                       f"when called with {describe_call(ctx, case)}.", case, codes)
+    codes = ("inplace",) if INPLACE_ERROR.search(info["message"]) else \
+        ("shape",) if SHAPE_ERROR.search(info["message"]) else ()
+    failure = CheckFailed(f"Your code raised {info['type']}: {info['message']}{where}\n"
+                          f"when called with {describe_call(ctx, case)}.", case, codes)
+    failure.crashed = True
+    return failure
 
 
 def describe_call(ctx: Context, case: Case | None) -> str:
@@ -162,9 +194,10 @@ def tolerance(golden: torch.Tensor, reference: torch.Tensor, condition: float = 
     the problem itself amplifies rounding of its inputs (e.g. 4 * max|score| for a softmax): a correct
     implementation may lose that much even where the reference is lucky."""
     eps = torch.finfo(reference.dtype).eps
+    floor = HALF_ULP_FLOOR if reference.dtype in (torch.float16, torch.bfloat16) else ULP_FLOOR
     ref_err = (reference.double() - golden).abs()
     ref_err = ref_err[torch.isfinite(ref_err)].max() if torch.isfinite(ref_err).any() else golden.new_tensor(0.0)
-    return REFERENCE_ERROR_FACTOR * ref_err + (ULP_FLOOR + condition) * eps * (1 + golden.abs())
+    return REFERENCE_ERROR_FACTOR * ref_err + (floor + condition) * eps * (1 + golden.abs())
 
 
 @dataclass
@@ -211,11 +244,14 @@ def _value_mismatch(name: str, got: torch.Tensor, golden: torch.Tensor, referenc
     if (excess <= 0).all():
         return None
     index = tuple(torch.nonzero(excess == excess.max())[0].tolist())
+    a, b = got[index].item(), golden_cpu[index].item()
+    digits = distinct_digits(a, b)  # enough to see the difference
     text = (f"`{name}` differs from the expected value by up to {error.max().item():.3g} "
-            f"(allowed here: {allowed[index].item():.2g}); at index {index} got {got[index].item():.6g}, "
-            f"expected {golden_cpu[index].item():.6g}.")
+            f"(allowed here: {allowed[index].item():.2g}); at index {index} got {a:.{digits}g}, "
+            f"expected {b:.{digits}g}.")
     if got.numel() <= 24:
-        text += f"\n  got      {format_tensor(got)}\n  expected {format_tensor(golden_cpu.to(got.dtype))}"
+        digits = distinct_digits(a, b, least=4)
+        text += f"\n  got      {format_tensor(got, digits)}\n  expected {format_tensor(golden_cpu, digits)}"
     return Mismatch(text)
 
 
@@ -223,8 +259,24 @@ def _value_mismatch(name: str, got: torch.Tensor, golden: torch.Tensor, referenc
 
 def for_all(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int | None = None):
     """Run `prop` on up to `examples` drawn inputs; on failure hypothesis shrinks to the
-    smallest failing input and the CheckFailed raised on it propagates."""
+    smallest failing input and the CheckFailed raised on it propagates. When that input is a
+    degenerate size (the task's `degenerate`: D = 1, Lq = 1, ...), where a mistake often shows
+    as something else (a crash, NaN, a constant softmax), the property runs again on typical
+    sizes only, and the failure found there goes along as `typical`."""
+    try:
+        _for_all(ctx, strategy, prop, examples)
+    except CheckFailed as failure:
+        why = failure.case is not None and ctx.task.degenerate(failure.case)
+        if why:
+            failure.degenerate = why
+            try:
+                _for_all(ctx, strategy.filter(lambda case: not ctx.task.degenerate(case)), prop, examples)
+            except CheckFailed as typical:
+                failure.typical = typical
+        raise
 
+
+def _for_all(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int | None):
     @settings(max_examples=examples or ctx.max_examples, database=None, deadline=None, derandomize=False,
               verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
               phases=(Phase.explicit, Phase.generate, Phase.shrink), print_blob=False)

@@ -96,7 +96,7 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
     warnings.filterwarnings("ignore", module="hypothesis")
     import torch  # noqa: PLC0415 - the runner never imports torch
 
-    from grader import catalogue, checking, diagnosis, forbid, remote  # noqa: PLC0415
+    from grader import catalogue, checking, counterexample, diagnosis, forbid, remote  # noqa: PLC0415
     from grader.exercises import load_task  # noqa: PLC0415
 
     exercise = catalogue.get(request["exercise"])
@@ -110,6 +110,7 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
     torch.set_num_threads(1)  # graded tensors are tiny: threads only add wake-up latency
     task = load_task(exercise)
     forbid.hits.clear()
+    checking.COVERAGE.clear()
     result["declared"] = len(task.checks)
     with tempfile.TemporaryDirectory(prefix="qkv-worker-") as scratch:
         worker = None
@@ -139,8 +140,10 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
                 except checking.Inconclusive as exc:
                     record.update(skipped=True, message=f"inconclusive: {exc}")
                 except checking.CheckFailed as exc:
-                    record.update(passed=False, message=exc.message, codes=list(exc.codes),
-                                  counterexample=exc.case.describe() if exc.case is not None else None)
+                    record.update(passed=False, name=exc.title or check.name, message=_message(exc),
+                                  codes=list(exc.codes), counterexample=counterexample.record(ctx, exc.case))
+                    if exc.typical is not None:
+                        record["typical_counterexample"] = counterexample.record(ctx, exc.typical.case)
                     failures.append(exc)
                 except (forbid.ForbiddenCall, remote.WorkerGone):
                     raise
@@ -171,6 +174,15 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
                 result["output"] = worker.output()
                 worker.close()
     return result
+
+
+def _message(failure) -> str:
+    """The failure's message; when its smallest input is a degenerate size, also the same property
+    failing on a typical input (both inputs shown)."""
+    if failure.typical is None:
+        return failure.message
+    return (f"{failure.message}\n\nThat smallest input is a special size ({failure.degenerate}), where a mistake can "
+            f"look different. The same check on a typical input:\n{failure.typical.message}")
 
 
 def _plot(exercise_id: str, entry, request: dict) -> str:

@@ -1,34 +1,78 @@
-"""Name the classic bug behind a failing grade (child process).
+"""Name the mistake behind a failing grade, only on evidence (child process).
 
-Two sources:
-1. the known-bug variants of the exercise: the candidate and every variant run on a few
-   typical, non-degenerate probe inputs; a variant that agrees with the candidate on all
-   of them (while the reference does not) names the bug;
-2. codes the failing checks attach themselves (a wrong shape is `shape`, NaN on large
-   inputs is `stability`, a CPU tensor mixed into a meta computation is `device`...).
+A wrong diagnosis sends a learner hunting for a mistake they did not make, so a code is
+named only when something confirms it:
+1. a known-bug variant of the exercise reproduces the candidate on every typical,
+   non-degenerate probe input (while the reference does not);
+2. a targeted test confirms it: float64 inputs give float32-level errors (`precision`),
+   two calls on the same input differ (`random-output`), a call depends on the one before
+   (`state`), leaving an argument to its default changes the result (`defaults`), plus the
+   exercise's own tests (`Task.confirm`);
+3. a failing check observed it as a fact (a wrong dtype, a modified input, a tensor on the
+   wrong device, a forbidden call, a statistical law) or, when no variant explains the
+   failure, as its own specific code (a wrong shape, NaN on a fully masked slice);
+4. a failure on extreme inputs, when the candidate is right on typical ones, is explained
+   by a variant on that input, by rounding that float64 removes (`cancellation`), or by
+   values that overflow whatever the precision (`stability`).
+A crash names `shape` only when nothing else is known and it happened at a typical size.
+When nothing is confirmed the diagnosis is empty, and the report says so.
+Failures whose smallest input is a degenerate size are read from their re-run at typical
+sizes (`CheckFailed.typical`, see grader.checking.for_all).
 """
 from __future__ import annotations
 
 import torch
 
-from grader.checking import CheckFailed, Context, as_outputs, call_candidate, map_tensors
+from grader import catalogue
+from grader.checking import Case, CheckFailed, Context, as_outputs, call_candidate, map_tensors, mismatch, to_double
+from grader.properties import nearly_equal
+
+FACTS = {"dtype", "device", "inplace", "forbidden"}  # what a check observes, whatever the cause
+CONFIRMED_ONLY = {"random-output", "state", "defaults", "precision"}  # named by the targeted tests only
+SUPERSEDES = {"truncated": {"distribution", "bound"}}  # a confirmed code, and what the checks call it instead
 
 
 def diagnose(ctx: Context, failures: list[CheckFailed]) -> list[str]:
-    """Most specific first: a known-bug variant that reproduces the candidate, then the codes the
-    failing checks state outright; the codes of checks on extreme inputs only when the candidate
-    is right on typical ones; the usual causes of failed properties only when nothing else is known."""
+    """The codes of the mistakes confirmed, most specific first; [] when nothing is."""
+    seen = [failure.typical or failure for failure in failures]
+    declared = set(_exercise(ctx).codes)
     matched, typical_ok = matching_variants(ctx)
     codes = list(matched)
-    for failure in failures:
-        codes += [c for c in failure.codes if c not in codes]
+    _add(codes, confirmations(ctx))
+    sampled = ctx.task.reference is None and not ctx.task.variants and not ctx.task.call_name[:1].isupper()
+    for failure in seen:
+        for code in failure.codes:
+            if failure.crashed and code != "inplace":
+                continue
+            if code in CONFIRMED_ONLY and not sampled:  # a check's guess, named above when a test confirmed it
+                continue
+            if sampled or code in FACTS or not matched:  # a matching variant explains what the others saw
+                _add(codes, [code])
     if typical_ok:
-        for failure in failures:
-            codes += [c for c in failure.extreme_codes if c not in codes]
+        for failure in seen:
+            if failure.extreme_codes:
+                _add(codes, extreme_cause(ctx, failure, declared))
     if not codes:
-        for failure in failures:
-            codes += [c for c in failure.weak_codes if c not in codes]
-    return codes
+        for failure in seen:
+            if failure.crashed and not (failure.degenerate and failure.typical is None):
+                _add(codes, failure.codes)
+    for code, instead in SUPERSEDES.items():
+        if code in codes:
+            codes = [c for c in codes if c not in instead]
+    return [code for code in codes if code in declared]
+
+
+def _add(codes: list[str], new) -> None:
+    codes += [code for code in new if code not in codes]
+
+
+def _exercise(ctx: Context) -> catalogue.Exercise:
+    from grader.exercises import load_task  # noqa: PLC0415
+
+    return next(e for e in catalogue.EXERCISES.values() if load_task(e) is ctx.task)
+
+
+# --- 1. known-bug variants on typical inputs ----------------------------------------------
 
 
 def matching_variants(ctx: Context) -> tuple[list[str], bool]:
@@ -48,12 +92,16 @@ def matching_variants(ctx: Context) -> tuple[list[str], bool]:
         with torch.no_grad():
             if bound.reference is not None:
                 agrees += _same(got, _outputs(ctx, bound.reference, args))
-            for code, variants in bound.variants.items():
+            for key, variants in bound.variants.items():
                 if any(_same(got, _outputs(ctx, variant, args)) for variant in variants):
-                    hits[code] = hits.get(code, 0) + 1
+                    hits[key] = hits.get(key, 0) + 1
     if probes and agrees == len(probes):
         return [], True
-    return [code for code, n in hits.items() if n == len(probes)], False
+    codes: list[str] = []
+    for key, n in hits.items():
+        if n == len(probes):
+            _add(codes, key.split("+"))
+    return codes, False
 
 
 def _outputs(ctx: Context, variant, args):
@@ -77,3 +125,165 @@ def _same(got, expected) -> bool:
         elif not torch.allclose(a.detach().double(), b.detach().double(), rtol=1e-3, atol=1e-3, equal_nan=True):
             return False
     return True
+
+
+# --- 2. targeted tests ----------------------------------------------------------------------
+
+
+def confirmations(ctx: Context) -> list[str]:
+    try:
+        if random_output(ctx):  # the other tests compare calls: random outputs would confirm anything
+            return ["random-output"]
+    except CheckFailed:
+        return []
+    codes: list[str] = []
+    for test in (precision, kept_state, wrong_defaults, ctx.task.confirm):
+        try:
+            _add(codes, test(ctx))
+        except CheckFailed:  # the candidate cannot run the test's inputs: it confirms nothing
+            continue
+    return codes
+
+
+def _call(ctx: Context, bound, args: tuple, case) -> tuple:
+    args = map_tensors(lambda t: t.detach().to(ctx.device, copy=True), args)
+    return tuple(o.detach() for o in as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs))
+
+
+def _identical(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """Bit-for-bit the same values, NaN included: what two runs of the same computation give."""
+    return a.dtype == b.dtype and torch.equal(a, b) or \
+        a.is_floating_point() and torch.equal(torch.nan_to_num(a, 1.0, 2.0, 3.0), torch.nan_to_num(b, 1.0, 2.0, 3.0)) \
+        and torch.equal(a.isnan(), b.isnan())
+
+
+def _deterministic(ctx: Context) -> bool:
+    return ctx.task.reference is not None or bool(ctx.task.variants) or ctx.task.call_name[:1].isupper()
+
+
+def precision(ctx: Context) -> list[str]:
+    """float64 inputs give errors of float32 size on every probe: the code computes in float32.
+    Of float32 size: above 1/100 of the reference's own float32 error, and below 8 times it plus
+    8 ulps, far below the 64-ulp floor of the float32 checks, so that a value bug of float32 size
+    (an eps of 1e-6 for 1e-5) stays above it."""
+    probes = ctx.task.probes()
+    if not probes or not _deterministic(ctx):
+        return []
+    for case in probes:
+        bound = ctx.task.bind(ctx, case)
+        if bound.reference is None or not any(isinstance(a, torch.Tensor) and a.is_floating_point()
+                                               for a in bound.args):
+            return []
+        args64 = to_double(bound.args)
+        got = _call(ctx, bound, args64, case)
+        with torch.no_grad():
+            golden = as_outputs(bound.reference(*args64), ctx.task.outputs)
+            single = as_outputs(bound.reference(*bound.args), ctx.task.outputs)
+        low = False
+        for out, gold, ref in zip(got, golden, single):
+            if not out.is_floating_point():
+                continue
+            if out.dtype != torch.float64 or out.shape != gold.shape or not torch.isfinite(out).all():
+                return []
+            gold = gold.cpu()
+            error = (out.cpu() - gold).abs()
+            own = (ref.cpu().double() - gold).abs().max()  # the reference's own float32 error
+            if (error > 8 * own + 8 * torch.finfo(torch.float32).eps * (1 + gold.abs())).any():
+                return []
+            # and of float32 size: a tiny constant (x / (s + 1e-13)) errs far below float32 rounding
+            low |= mismatch("out", out.cpu(), gold, gold) is not None and error.max() > own / 100
+        if not low:
+            return []
+    return ["precision"]
+
+
+def random_output(ctx: Context) -> list[str]:
+    """Two calls on the same typical input differ, and (for a class) not because of what the instance
+    saw before: an instance that saw another input first gives the same second answer. (Instances are
+    built from the same seed, so their random draws follow the same sequence.)"""
+    probes = ctx.task.probes()
+    if not probes or not _deterministic(ctx):
+        return []
+    a, b = probes[0], probes[-1]
+    bound = ctx.task.bind(ctx, a)
+    first, second = _call(ctx, bound, bound.args, a), _call(ctx, bound, bound.args, a)
+    if all(x.shape != y.shape or _identical(x, y) for x, y in zip(first, second)):
+        return []
+    if ctx.task.call_name[:1].isupper():
+        other, again = ctx.task.bind_together(ctx, (Case(b.args, b.names, b.note, a.seed, b.extra), a))
+        _call(ctx, other, other.args, b)
+        if not all(_identical(x, y) for x, y in zip(second, _call(ctx, again, again.args, a))):
+            return []  # the answer depends on the input before: kept state, not randomness
+    return ["random-output"]
+
+
+def kept_state(ctx: Context) -> list[str]:
+    """The same input, called on a fresh candidate and on one that has just seen another input,
+    gives different results (for a function, `fresh` is just the call after the same input)."""
+    probes = ctx.task.probes()
+    if len(probes) < 2 or not _deterministic(ctx):
+        return []
+    a, b = probes[0], probes[-1]
+    if ctx.task.call_name[:1].isupper():  # a class: a fresh instance's first answer (same seed, same weights)
+        fresh = ctx.task.bind(ctx, a)
+        before = _call(ctx, fresh, fresh.args, a)
+        b = Case(b.args, b.names, b.note, a.seed, b.extra)  # the instance below is built with a's seed
+    else:
+        bound = ctx.task.bind(ctx, a)
+        _call(ctx, bound, bound.args, a)
+        before = _call(ctx, bound, bound.args, a)
+    first, second = ctx.task.bind_together(ctx, (b, a))
+    _call(ctx, first, first.args, b)
+    after = _call(ctx, second, second.args, a)
+    return ["state"] if any(not nearly_equal(x, y) for x, y in zip(before, after)) else []
+
+
+def wrong_defaults(ctx: Context) -> list[str]:
+    """Leaving the optional arguments out gives another result than passing the contract's defaults."""
+    exercise = _exercise(ctx)
+    if exercise.is_class or not _deterministic(ctx):
+        return []
+    defaults = exercise.defaults()
+    for case in ctx.task.probes():
+        keep = next((i for i, name in enumerate(case.names) if name in defaults), None)
+        if keep is None:
+            return []
+        explicit = case.args[:keep] + tuple(defaults[name] for name in case.names[keep:])
+        bound = ctx.task.bind(ctx, case)
+        passed = _call(ctx, bound, explicit, case)
+        left_out = _call(ctx, bound, explicit[:keep], case)
+        if any(a.shape != b.shape or not _identical(a, b) for a, b in zip(passed, left_out)):
+            return ["defaults"]
+    return []
+
+
+# --- 4. failures on extreme inputs ----------------------------------------------------------
+
+
+def extreme_cause(ctx: Context, failure: CheckFailed, declared: set[str]) -> list[str]:
+    """Why the candidate, right on typical inputs, fails on the extreme input of `failure`."""
+    case = failure.case
+    if case is None:
+        return []
+    try:
+        bound = ctx.task.bind(ctx, case)
+        got = _call(ctx, bound, bound.args, case)
+        with torch.no_grad():
+            expected = _outputs(ctx, bound.reference, map_tensors(lambda t: t.to(ctx.device), bound.args))
+            for key, variants in bound.variants.items():
+                outputs = [_outputs(ctx, v, map_tensors(lambda t: t.to(ctx.device), bound.args)) for v in variants]
+                if any(_same(got, out) and not _same(out, expected) for out in outputs):
+                    return key.split("+")
+        args64 = to_double(bound.args)
+        got64 = _call(ctx, bound, args64, case)
+        with torch.no_grad():
+            golden = as_outputs(bound.reference(*args64), ctx.task.outputs)
+    except CheckFailed:
+        return []
+    right64 = all(mismatch("out", o.cpu(), g.cpu(), g.cpu(), case.extra.get("condition", 0.0)) is None
+                  for o, g in zip(got64, golden))
+    if right64 and "cancellation" in declared:
+        return ["cancellation"]
+    overflow = any(o.is_floating_point() and (~torch.isfinite(o.cpu()) & torch.isfinite(g.cpu())).any()
+                   for o, g in zip(got, golden))
+    return [c for c in failure.extreme_codes if c == "stability"] if overflow else []

@@ -13,8 +13,8 @@ import torch
 from hypothesis import strategies as st
 
 from grader import devices
-from grader.checking import (CheckFailed, Context, Inconclusive, as_outputs, call_candidate, describe_call,
-                             for_all, generator, is_float_tensor, map_tensors, mismatch, to_double)
+from grader.checking import (COVERAGE, CheckFailed, Context, Inconclusive, as_outputs, call_candidate,
+                             describe_call, for_all, generator, is_float_tensor, map_tensors, mismatch, to_double)
 
 
 @dataclass
@@ -128,12 +128,10 @@ def gradients_match_reference(cases: st.SearchStrategy) -> Check:
                 problem = mismatch(f"d(loss)/d({name})", g, gold, ref)
                 if problem:
                     unused = g.shape == gold.shape and not g.any() and gold.any()
-                    note = f"\n`{name}` gets no gradient at all: your output does not use it." if unused else ""
-                    failure = CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream "
-                                          f"gradient.\n{problem.text}{note}", case)
-                    if unused and ctx.task.unused_input_code:
-                        failure.weak_codes = (ctx.task.unused_input_code,)
-                    raise failure
+                    note = (f"\n`{name}` gets no gradient at all on this input: here your output does not depend "
+                            "on it.") if unused else ""
+                    raise CheckFailed(f"Called {describe_call(ctx, case)}, then backward with a random upstream "
+                                      f"gradient.\n{problem.text}{note}", case)
 
         for_all(ctx, cases, prop)
 
@@ -166,13 +164,18 @@ def follows_float64(cases: st.SearchStrategy) -> Check:
             case.args = to_double(case.args)
             bound = ctx.task.bind(ctx, case)
             args = to_double(on_device(ctx, bound.args))
+            golden, reference = expected_outputs(ctx, bound, args)  # before the call: it may change args in place
             outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
-            golden, reference = expected_outputs(ctx, bound, args)
-            compare_outputs(ctx, case, outputs, golden, reference, " in float64")
+            try:
+                compare_outputs(ctx, case, outputs, golden, reference, " in float64")
+            except CheckFailed as failure:  # say which half failed: the dtype, or the values
+                failure.title = ("float64 inputs give float64 outputs" if "dtype" in failure.codes else
+                                 "float64 inputs: the values differ from the float64 reference")
+                raise
 
         for_all(ctx, cases, prop, examples=min(ctx.max_examples, 10))
 
-    return Check("float64 inputs give float64 outputs", run)
+    return Check("float64 inputs give float64 outputs as accurate as float64", run)
 
 
 def nearly_equal(a: torch.Tensor, b: torch.Tensor) -> bool:
@@ -183,8 +186,7 @@ def nearly_equal(a: torch.Tensor, b: torch.Tensor) -> bool:
     return torch.allclose(a.detach(), b.detach(), rtol=rtol, atol=rtol / 10, equal_nan=True)
 
 
-def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relation: Callable,
-                codes: tuple[str, ...] = ()) -> Check:
+def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relation: Callable) -> Check:
     """A property that needs no reference: change the inputs with `transform(case, args) -> (args, what)`
     and require `relation(case, before, after) -> problem | None` of the first output."""
 
@@ -195,9 +197,7 @@ def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relati
             _, after = run_candidate(ctx, case, changed)
             problem = relation(case, before[0], after[0])
             if problem:
-                failure = CheckFailed(f"Called {describe_call(ctx, case)}, then again after {what}.\n{problem}", case)
-                failure.weak_codes = codes
-                raise failure
+                raise CheckFailed(f"Called {describe_call(ctx, case)}, then again after {what}.\n{problem}", case)
 
         for_all(ctx, cases, prop)
 
@@ -205,26 +205,92 @@ def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relati
 
 
 def stays_on_device(case: Callable[[], object]) -> Check:
-    """On a CPU-only machine: run once on `meta` tensors and flag ops that mix devices.
+    """On a CPU-only machine: run once on `meta` tensors and flag ops that mix devices; when that run
+    cannot decide (the code reads data), again on real data tagged as another device (grader/devices.py).
     On CUDA the other checks already run on the GPU; this one runs there too."""
 
     def run(ctx: Context) -> None:
         the_case = case()
         bound = ctx.task.bind(ctx, the_case)
         target = ctx.device if ctx.device.type == "cuda" else torch.device("meta")
-        args = map_tensors(lambda t: t.to(target), bound.args)
+        # On the CPU the data goes along: the worker runs on meta copies, then on tagged real data if the
+        # meta run cannot decide (grader/devices.py).
+        args = map_tensors(lambda t: t.to(ctx.device), bound.args)
         args = ctx.task.device_args(args, target)
         the_case.args = args[:len(the_case.args)]
-        outputs, mixed = devices.run_watching_devices(lambda: call_candidate(ctx, bound.candidate, args, the_case),
-                                                      target)
+        try:
+            outputs, mixed = devices.run_watching_devices(
+                lambda: call_candidate(ctx, bound.candidate, args, the_case), target)
+        except devices.Unverifiable as exc:
+            raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on another device.\n"
+                              f"Your code could not run there: {exc}\nOn a GPU, code that needs the data on "
+                              "the CPU (.numpy(), a Python loop over a tensor's values) fails or copies.",
+                              the_case) from None
         if mixed:
             raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on the {target.type} device.\n"
                               f"{mixed}\nOn a GPU this raises 'Expected all tensors to be on the same device'.",
                               the_case, ("device",))
         for name, out in zip(ctx.task.outputs, as_outputs(outputs, ctx.task.outputs)):
+            if any(out is a for a in args):  # an input itself, returned: on the inputs' device
+                continue
             if out.device.type != target.type:
                 raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on the {target.type} "
                                   f"device.\n`{name}` came back on {out.device}: results must stay on the inputs' "
                                   "device.", the_case, ("device",))
 
     return Check("creates nothing on the wrong device", run)
+
+
+# --- the contract's dimensions (grader/contracts.py), drawn deterministically -------------------
+
+
+def matches_on(name: str, cases: Callable[[], list]) -> Check:
+    """Each of `cases()` against the float64 reference, in its own dtype: fixed cases, one or more per
+    dimension of the contract (a dtype, a rank or broadcast form, omitted defaults, a long input), so a
+    default grade draws every one of them whatever the seed."""
+
+    def run(ctx: Context) -> None:
+        for case in cases():
+            bound, outputs = run_candidate(ctx, case)
+            golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+            compare_outputs(ctx, case, outputs, golden, reference)
+
+    return Check(name, run)
+
+
+def repeated_calls(pair: Callable[[], tuple]) -> Check:
+    """The same function (or the same module instance) called on two different inputs, A then B and
+    B then A: a value cached on the first call (a scale, a mask, keys and values) shows on the second."""
+
+    def run(ctx: Context) -> None:
+        a, b = pair()
+        for first, second in ((a, b), (b, a)):
+            for i, (case, bound) in enumerate(zip((first, second), ctx.task.bind_together(ctx, (first, second)))):
+                args = on_device(ctx, bound.args)
+                outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
+                golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+                what = f", right after a call with {first.describe(values=False)}" if i else ""
+                compare_outputs(ctx, case, outputs, golden, reference, what)
+        COVERAGE.add("repeated")
+
+    return Check("called twice with different inputs, in both orders, gives the right answer each time", run)
+
+
+def deterministic(case: Callable[[], object], code: str) -> Check:
+    """Two calls on the same input give the same output (a module in eval mode, a function)."""
+
+    def run(ctx: Context) -> None:
+        the_case = case()
+        bound = ctx.task.bind(ctx, the_case)
+        first, second = (as_outputs(call_candidate(ctx, bound.candidate, on_device(ctx, bound.args), the_case),
+                                    ctx.task.outputs) for _ in range(2))
+        for name, a, b in zip(ctx.task.outputs, first, second):
+            if a.shape == b.shape and not torch.allclose(a, b, rtol=0, atol=0, equal_nan=True):  # NaN twice: same
+                raise CheckFailed(f"Called {describe_call(ctx, the_case)} twice in eval mode (module.eval()).\n"
+                                  f"`{name}` differs between the two calls by up to "
+                                  f"{(a.double() - b.double()).abs().max().item():.3g}: the output is random. In "
+                                  "eval mode dropout must be off: use nn.Dropout, or F.dropout(..., "
+                                  "training=self.training), never a bare F.dropout or torch.rand.",
+                                  the_case, (code,))
+
+    return Check("gives the same output twice for the same input in eval mode", run)

@@ -159,6 +159,7 @@ class Worker:
         zygote when `use_zygote()` is on, else a new process."""
         self.timeout, self.device, self.memory = timeout, device, memory
         self.calls = 0
+        self.history: list[int] = []  # see _write_back
         self.zygote = _shared_zygote(device) if _use_zygote and launched is None else None
         if self.zygote is not None:
             self.sock, self.pid, self.scratch = self.zygote.fork(memory)
@@ -282,7 +283,9 @@ class Worker:
 
     def _write_back(self, reply: dict, out: list[bytes], args: tuple) -> None:
         """Copy the candidate's in-place changes into the caller's tensors (leaves_inputs_unchanged
-        and the running statistics of batch norm read them there)."""
+        and the running statistics of batch norm read them there). `history`: the arguments that
+        came out of the call carrying autograd history (a buffer updated inside the graph)."""
+        self.history = [int(index) for index, spec in reply.get("mutated", {}).items() if spec.get("grad_fn")]
         for index, spec in reply.get("mutated", {}).items():
             arg = args[int(index)]
             new = decode_tensor(spec, out, device=arg.device)
@@ -439,6 +442,11 @@ def watching_devices(target: torch.device):
         yield
     finally:
         _watching.target = None
+
+
+def watching_devices_now() -> bool:
+    """Whether calls now go to the device watch (a module's weights must then travel with the call)."""
+    return _watching.target is not None
 
 
 def last_device_report() -> dict:

@@ -50,19 +50,32 @@ dependence between the tests. Every alpha below is exact or conservative:
 
 Case designs and test counts
 ----------------------------
-Initialisers (INIT_CASES), every case with >= 32768 elements and fans a factor 2 or 4 apart:
-  xavier:  (256, 128) with gain 0.5 (a Linear weight) and (128, 32, 3, 3), default gain
-           (a conv kernel, receptive field 9: fan_in 288, fan_out 1152).
-  kaiming: (512, 128) with a = 0.5, default mode and nonlinearity (leaky_relu), and
-           (32, 128, 3, 3) with mode fan_out and tanh (gain 5/3), default a. Xavier's
-           fan_in + fan_out is symmetric, so "fans swapped" is a Kaiming-only bug; tanh
-           makes "sqrt(2) whatever the nonlinearity" and "leaky formula for every
-           nonlinearity" visible, which no ReLU-family case can.
-  Uniform cases run KS, std and bound; normal cases KS and std. So k = 6 (alpha =
-  1.7e-7 per test) for the uniform exercises and k = 4 (alpha = 2.5e-7) for the normal ones.
-Dropout (DROPOUT_CASES): x = linspace(1, 2) (no zero of its own) of shape (64, 512),
-  p = 0.2, and (32, 16, 64), p = 0.7; p != 0.5, else "keep with probability p" is
-  invisible. Each case runs the zero-fraction and the mask-sharing tests: k = 4.
+Initialisers (INIT_CASES), every case with >= 30000 elements and fans a factor 2 or 4 apart:
+  xavier:  (256, 128) with gain 0.5 (a Linear weight), (128, 32, 3, 3) with every argument
+           left to its default (a conv kernel, receptive field 9: fan_in 288, fan_out 1152),
+           (128, 64, 7) with gain 2 (Conv1d), (32, 64, 3, 3, 3) (Conv3d) and (64, 32, 3, 5) with
+           gain 0.5 (a non-square kernel: k^2 for the receptive field is wrong there).
+  kaiming: (512, 128) with a = 0.5, mode and nonlinearity left to their defaults
+           (leaky_relu); (32, 128, 3, 3) with mode fan_out and tanh (gain 5/3); (128, 32, 3, 5)
+           with every argument left to its default (the default mode with a conv kernel);
+           (128, 512) fan_out relu (fan_out with a Linear weight); (48, 192, 5) conv1d;
+           (32, 64, 3, 3, 3) fan_out conv3d; (256, 128) linear; (32, 128, 3, 3) conv2d;
+           (128, 256) fan_out sigmoid; (64, 16, 4, 4, 4) selu (gain 3/4): every nonlinearity
+           calculate_gain knows, both modes, every kernel rank. Xavier's fan_in + fan_out is
+           symmetric, so "fans swapped" is a Kaiming-only bug; tanh makes "sqrt(2) whatever the
+           nonlinearity" and "leaky formula for every nonlinearity" visible, which no ReLU-family
+           case can; a hand-written gain table with a wrong or missing entry fails on that
+           entry's case (the closest two gains, sqrt(2) and 5/3, are 18 % apart, against the
+           0.5 % the std test resolves). Fans differ by 2 only where no gain ratio is sqrt(2)
+           (there "the other fan" and "ReLU's gain" would be the same law).
+  Uniform cases run KS, std and bound; normal cases KS and std. So k = 15 (alpha = 6.7e-8
+  per test) for xavier_uniform, 10 for xavier_normal, 30 (3.3e-8) for kaiming_uniform and
+  20 for kaiming_normal.
+Dropout (DROPOUT_CASES): x = linspace(1, 2) (no zero of its own) of shapes (64, 512),
+  p = 0.2; (32, 16, 64), p = 0.7; (16384,), p = 0.3; (8, 8, 16, 16), p = 0.4 (every rank
+  from 1 to 4); p != 0.5, else "keep with probability p" is invisible. Each case runs the
+  zero-fraction test and one mask-sharing test per dim (slices 2i and 2i + 1 along that
+  dim must disagree as independent masks do): k = 3 + 4 + 2 + 5 = 14.
 
 Power against each bug, computed against the closest alternative
 -----------------------------------------------------------------
@@ -87,8 +100,10 @@ formula under tanh, 0.849. The closest alternative of each test, at these sizes:
 - normal exercises, KS: uniform of the right std (the only bug the std test cannot see)
   is at d = 0.057 against c = 0.016: miss <= 1e-49 (n = 32768).
 - dropout, binomial tests: keeping with probability p moves the zero count 270
-  standard deviations (p = 0.2); a shared mask makes 0 disagreements where 5243 +- 60
-  are expected; a wrong kept scale fails the exact kept-scale check: miss 0.
+  standard deviations (p = 0.2); a mask shared along any dim makes 0 disagreements along
+  it where thousands are expected (the fewest, 3932 +- 45, along a dim of size 8), so
+  sharing along every dim of every case is caught; a wrong kept scale fails the exact
+  kept-scale check: miss 0.
 So every figure is 1 to double precision. The sizes leave margin: by these bounds the
 normal exercises would still reach 0.999 at 1/5 of the elements (KS against the
 uniform of equal variance binds), the uniform ones at 1/50; the naming below
@@ -185,10 +200,15 @@ class DropoutLaw:
 
     zero_prob: float  # P(a unit is zeroed)
     kept_scale: float  # a kept unit is x * kept_scale
-    shared_mask: bool = False  # one mask for every sample along dim 0
+    shared_dim: int | None = None  # the mask has size 1 along this dim: shared by every slice along it
+
+    @property
+    def shared_mask(self) -> bool:
+        return self.shared_dim is not None
 
     def __str__(self) -> str:
-        shared = ", one mask for the whole batch" if self.shared_mask else ""
+        shared = "" if self.shared_dim is None else (", one mask for the whole batch" if self.shared_dim == 0
+                                                     else f", one mask shared along dim {self.shared_dim}")
         return f"zeroed with probability {self.zero_prob:.3g}, kept units x * {self.kept_scale:.4g}{shared}"
 
 
@@ -305,16 +325,36 @@ class InitCase:
     """One call of an initialiser: a fresh tensor of `shape` and keyword arguments."""
 
     shape: tuple[int, ...]
-    kwargs: dict = field(default_factory=dict)
+    kwargs: dict = field(default_factory=dict)  # passed positionally up to the last one given; the rest omitted
+    covers: tuple[str, ...] = ()  # contract dimensions (grader/contracts.py) beyond the kernel form and kwargs
+
+    @property
+    def form(self) -> str:
+        """The kernel's kind, as grader/contracts.py names it."""
+        if len(self.shape) == 4 and self.shape[2] != self.shape[3]:
+            return "non-square kernel"
+        return {2: "Linear (out, in)", 3: "Conv1d (out, in, k)", 4: "Conv2d (out, in, kh, kw)",
+                5: "Conv3d (out, in, kd, kh, kw)"}[len(self.shape)]
 
     def make_tensor(self) -> torch.Tensor:
         """A float32 tensor of NaN, so any element the candidate leaves unfilled shows."""
         return torch.full(self.shape, math.nan)
 
 
-XAVIER_CASES = (InitCase((256, 128), {"gain": 0.5}), InitCase((128, 32, 3, 3)))
+XAVIER_CASES = (InitCase((256, 128), {"gain": 0.5}), InitCase((128, 32, 3, 3)), InitCase((128, 64, 7), {"gain": 2.0}),
+                InitCase((32, 64, 3, 3, 3)), InitCase((64, 32, 3, 5), {"gain": 0.5}))
+_CONV_DEFAULT_MODE = ("special:the default mode with a conv kernel",)
 KAIMING_CASES = (InitCase((512, 128), {"a": 0.5}),
-                 InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"}))
+                 InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"}),
+                 InitCase((128, 32, 3, 5), covers=_CONV_DEFAULT_MODE),  # every argument left to its default
+                 InitCase((128, 512), {"mode": "fan_out", "nonlinearity": "relu"},
+                          covers=('special:mode="fan_out" with a Linear weight',)),
+                 InitCase((48, 192, 5), {"nonlinearity": "conv1d"}, covers=_CONV_DEFAULT_MODE),
+                 InitCase((32, 64, 3, 3, 3), {"mode": "fan_out", "nonlinearity": "conv3d"}),
+                 InitCase((256, 128), {"nonlinearity": "linear"}),
+                 InitCase((32, 128, 3, 3), {"nonlinearity": "conv2d"}),
+                 InitCase((128, 256), {"mode": "fan_out", "nonlinearity": "sigmoid"}),
+                 InitCase((64, 16, 4, 4, 4), {"nonlinearity": "selu"}))
 INIT_CASES: dict[str, tuple[InitCase, ...]] = {
     "initialization.xavier_uniform": XAVIER_CASES,
     "initialization.xavier_normal": XAVIER_CASES,
@@ -410,13 +450,23 @@ class DropoutCase:
         return torch.linspace(1.0, 2.0, math.prod(self.shape)).reshape(self.shape)
 
 
-DROPOUT_CASES = (DropoutCase((64, 512), 0.2), DropoutCase((32, 16, 64), 0.7))
-DROPOUT_TESTS_PER_CASE = 2  # zero fraction and mask sharing; the kept scale is exact
+DROPOUT_CASES = (DropoutCase((64, 512), 0.2), DropoutCase((32, 16, 64), 0.7), DropoutCase((16384,), 0.3),
+                 DropoutCase((8, 8, 16, 16), 0.4))
+
+
+def sharing_dims(shape: tuple[int, ...]) -> list[int]:
+    """The dims a mask could be shared along and the sharing test can see (size >= 2)."""
+    return [d for d, n in enumerate(shape) if n >= 2]
+
+
+def dropout_tests_per_case(case: DropoutCase) -> int:
+    """The zero-fraction test and one mask-sharing test per dim; the kept scale is exact."""
+    return 1 + len(sharing_dims(case.shape))
 
 
 def dropout_alpha() -> float:
-    """alpha per test for a dropout grade: both binomial tests on every case."""
-    return alpha_per_test(len(DROPOUT_CASES) * DROPOUT_TESTS_PER_CASE)
+    """alpha per test for a dropout grade: every binomial test on every case."""
+    return alpha_per_test(sum(dropout_tests_per_case(case) for case in DROPOUT_CASES))
 
 
 def binomial_interval(n: int, q: float, alpha: float) -> tuple[int, int]:
@@ -439,17 +489,19 @@ def zero_fraction_test(out: torch.Tensor, law: DropoutLaw, alpha: float) -> Stat
                             "units are zeroed")
 
 
-def mask_sharing_test(out: torch.Tensor, law: DropoutLaw, alpha: float) -> StatResult:
-    """Samples 2i and 2i + 1 disagree on whether a unit is dropped with probability 2 q (1 - q), independently.
+def mask_sharing_test(out: torch.Tensor, law: DropoutLaw, alpha: float, dim: int = 0) -> StatResult:
+    """Slices 2i and 2i + 1 along `dim` disagree on whether a unit is dropped with probability
+    2 q (1 - q), independently.
 
-    A mask shared over the batch makes them always agree (probability 0).
+    A mask shared along `dim` (size 1 there, broadcast) makes them always agree (probability 0).
     """
-    zeros = (out == 0).reshape(out.shape[0], -1)  # (N, units per sample)
-    pairs = out.shape[0] // 2
-    disagree = zeros[0:2 * pairs:2] != zeros[1:2 * pairs:2]  # (N // 2, units)
-    q = 0.0 if law.shared_mask else 2 * law.zero_prob * (1 - law.zero_prob)
-    return _binomial_result("mask sharing", int(disagree.sum()), disagree.numel(), q, alpha,
-                            "units are dropped in one sample of a pair and kept in the other")
+    zeros = (out == 0).movedim(dim, 0).reshape(out.shape[dim], -1)  # (size along dim, units per slice)
+    pairs = out.shape[dim] // 2
+    disagree = zeros[0:2 * pairs:2] != zeros[1:2 * pairs:2]  # (size // 2, units)
+    q = 0.0 if law.shared_dim == dim else 2 * law.zero_prob * (1 - law.zero_prob)
+    what = "sample" if dim == 0 else f"slice along dim {dim}"
+    return _binomial_result(f"mask sharing along dim {dim}", int(disagree.sum()), disagree.numel(), q, alpha,
+                            f"units are dropped in one {what} of a pair and kept in the other")
 
 
 def kept_scale_test(x: torch.Tensor, out: torch.Tensor, law: DropoutLaw) -> StatResult:
@@ -466,11 +518,14 @@ def kept_scale_test(x: torch.Tensor, out: torch.Tensor, law: DropoutLaw) -> Stat
 def dropout_tests(x: torch.Tensor, out: torch.Tensor, law: DropoutLaw, alpha: float) -> list[StatResult]:
     """All tests of `law` on one dropout output (`x` the input, `out` the output).
 
-    A shared mask's zero count is not binomial over the units (it depends on which dims
-    share the mask), so a shared law is tested on sharing and scale only.
+    A shared mask's counts are not binomial over the units (every count is copies of one
+    slice's), so a shared law is tested on sharing along its own dim and on the scale only.
     """
-    zero_count = [] if law.shared_mask else [zero_fraction_test(out, law, alpha)]
-    return zero_count + [mask_sharing_test(out, law, alpha), kept_scale_test(x, out, law)]
+    if law.shared_mask:  # its counts along the other dims are copies, not binomial: test its own dim only
+        return [mask_sharing_test(out, law, alpha, law.shared_dim), kept_scale_test(x, out, law)]
+    zero_count = [zero_fraction_test(out, law, alpha)]
+    sharing = [mask_sharing_test(out, law, alpha, dim) for dim in sharing_dims(tuple(out.shape))]
+    return zero_count + sharing + [kept_scale_test(x, out, law)]
 
 
 def dropout_passes(x: torch.Tensor, out: torch.Tensor, law: DropoutLaw, alpha: float) -> bool:
@@ -487,8 +542,9 @@ def dropout_hypotheses(case: DropoutCase) -> list[Hypothesis]:
                    DropoutLaw(p, 1 - p)),
         Hypothesis("polarity", "p used as the keep probability", DropoutLaw(1 - p, 1 / (1 - p))),
         Hypothesis("polarity", "p used as the keep probability, kept units scaled by 1 / p", DropoutLaw(1 - p, 1 / p)),
-        Hypothesis("mask-shared", "one mask for every sample of the batch", DropoutLaw(p, 1 / (1 - p), True)),
-    ]
+    ] + [Hypothesis("mask-shared", "one mask for every sample of the batch" if dim == 0 else
+                    f"one mask shared along dim {dim} of a {len(case.shape)}-D input", DropoutLaw(p, 1 / (1 - p), dim))
+         for dim in sharing_dims(case.shape)]
 
 
 # --- verdicts and naming ------------------------------------------------------------------
@@ -583,14 +639,19 @@ def dropout_power(case: DropoutCase, truth: DropoutLaw, alpha: float) -> float:
     null = dropout_hypotheses(case)[0].law
     if not math.isclose(truth.kept_scale, null.kept_scale, rel_tol=SCALE_RTOL):
         return 1.0  # every kept unit shows the wrong scale
-    units, rows = math.prod(case.shape), case.shape[0]
-    pairs = (rows // 2) * (units // rows)
-    # under a shared mask the zero count is rows copies of one sample's, and pairs never disagree
-    zero_n, copies = (units // rows, rows) if truth.shared_mask else (units, 1)
-    q_disagree = 0.0 if truth.shared_mask else 2 * truth.zero_prob * (1 - truth.zero_prob)
+    units = math.prod(case.shape)
+    # under a mask shared along dim d, every count is size_d copies of the count over one slice
+    copies = 1 if truth.shared_dim is None else case.shape[truth.shared_dim]
     q_null = 2 * null.zero_prob * (1 - null.zero_prob)
-    return max(1 - _accepts(*binomial_interval(units, null.zero_prob, alpha), zero_n, truth.zero_prob, copies),
-               1 - _accepts(*binomial_interval(pairs, q_null, alpha), pairs, q_disagree))
+    powers = [1 - _accepts(*binomial_interval(units, null.zero_prob, alpha), units // copies, truth.zero_prob, copies)]
+    for dim in sharing_dims(case.shape):
+        pairs = (case.shape[dim] // 2) * (units // case.shape[dim])
+        if truth.shared_dim == dim:  # the pairs along the shared dim never disagree
+            powers.append(1 - _accepts(*binomial_interval(pairs, q_null, alpha), pairs, 0.0))
+        else:
+            q = 2 * truth.zero_prob * (1 - truth.zero_prob)
+            powers.append(1 - _accepts(*binomial_interval(pairs, q_null, alpha), pairs // copies, q, copies))
+    return max(powers)
 
 
 def design_power(exercise: str) -> dict[str, float]:
@@ -610,14 +671,37 @@ def design_power(exercise: str) -> dict[str, float]:
     return powers
 
 
+def _same_law(a: Law, b: Law) -> bool:
+    return a.family == b.family and math.isclose(a.std, b.std, rel_tol=1e-9)
+
+
 def naming_power(exercise: str) -> float:
-    """The smallest, over cases and ordered pairs of bug laws with different codes, of P(the other law is rejected)."""
+    """The smallest, over cases and ordered pairs of bug laws with different codes, of P(the other law is rejected).
+
+    Two bugs whose laws coincide on a case (under a gain-1 nonlinearity, "ReLU's gain always" and
+    "sqrt(6) for sqrt(3)" both give sqrt(2) times the std) are not told apart there: `name_bug`
+    intersects the fitting codes over the failing cases, and another case separates them
+    (`ambiguous_pairs_resolved` checks that one does)."""
     worst = 1.0
     for case in INIT_CASES[exercise]:
         bugs = init_hypotheses(exercise, case)[1:]
         n = math.prod(case.shape)
         for truth in bugs:
             for other in bugs:
-                if other.code != truth.code:
+                if other.code != truth.code and not _same_law(other.law, truth.law):
                     worst = min(worst, law_power(other.law, truth.law, n, init_alpha(exercise)))
     return worst
+
+
+def ambiguous_pairs_resolved(exercise: str) -> list[tuple[str, str]]:
+    """The (label, label) pairs of bugs with different codes whose laws coincide on every case where
+    both are listed: `name_bug` could never tell them apart. Empty for a sound design."""
+    together: dict[tuple[str, str], bool] = {}
+    for case in INIT_CASES[exercise]:
+        bugs = init_hypotheses(exercise, case)[1:]
+        for truth in bugs:
+            for other in bugs:
+                if other.code != truth.code:
+                    key = (truth.label, other.label)
+                    together[key] = together.get(key, True) and _same_law(truth.law, other.law)
+    return [pair for pair, always in together.items() if always]

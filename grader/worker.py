@@ -293,6 +293,96 @@ def _device_watch(target: str):
     return DeviceWatch()
 
 
+def _meta(torch, value):
+    """A meta copy of a tensor (shape and dtype, no data); anything else as it is."""
+    if isinstance(value, torch.Tensor):
+        return value.detach().to("meta").requires_grad_(value.requires_grad)
+    return value
+
+
+def _tagged_watch():
+    """The device check for code the meta run cannot decide (it reads data: .item(), bool(mask.all()),
+    boolean indexing). Inputs become `Tagged` tensors: real CPU data that reports device `meta`, the
+    stand-in for an accelerator. A TorchDispatchMode runs every op on the real data; a result is tagged
+    when an input was, or when the op was asked for device=meta (torch.zeros(n, device=x.device)); an
+    op that mixes tagged tensors with untagged ones of more than 0 dims (a torch.arange(n) made on the
+    CPU) is what raises "Expected all tensors to be on the same device" on a GPU, and is recorded."""
+    import torch
+    from torch.utils._python_dispatch import TorchDispatchMode
+    from torch.utils._pytree import tree_leaves, tree_map
+
+    index_ops = {torch.ops.aten.index, torch.ops.aten.index_put, torch.ops.aten.index_put_,
+                 torch.ops.aten._index_put_impl_}
+
+    class Tagged(torch.Tensor):
+        __torch_function__ = torch._C._disabled_torch_function_impl
+
+        @staticmethod
+        def __new__(cls, real):
+            tagged = torch.Tensor._make_wrapper_subclass(cls, real.shape, strides=real.stride(), dtype=real.dtype,
+                                                         device="meta", requires_grad=real.requires_grad,
+                                                         storage_offset=real.storage_offset())
+            tagged.data_ = real
+            return tagged
+
+        def __repr__(self):
+            return f"{self.data_!r} (on the device under test)"
+
+        def tolist(self):
+            return self.data_.tolist()
+
+        @classmethod
+        def __torch_dispatch__(cls, func, types, args=(), kwargs=None):  # outside the mode: plain data
+            unwrap = lambda t: t.data_ if isinstance(t, Tagged) else t  # noqa: E731
+            return func(*tree_map(unwrap, args), **tree_map(unwrap, kwargs or {}))
+
+    def is_meta(device) -> bool:
+        return device is not None and torch.device(device).type == "meta"
+
+    class TaggedWatch(TorchDispatchMode):
+        mixed = None
+
+        @classmethod
+        def _should_skip_dynamo(cls) -> bool:
+            return False
+
+        @staticmethod
+        def tag(value):
+            return Tagged(value.detach()) if isinstance(value, torch.Tensor) else value
+
+        @staticmethod
+        def untag_for_reply(value):
+            """Tagged results as meta tensors (they stayed on the device); untagged ones as they are."""
+            return tree_map(lambda t: torch.empty(t.shape, dtype=t.dtype, device="meta") if isinstance(t, Tagged)
+                            else t, value)
+
+        def __torch_dispatch__(self, func, types, args=(), kwargs=None):
+            kwargs = kwargs or {}
+            leaves = [t for t in tree_leaves((args, kwargs)) if isinstance(t, torch.Tensor)]
+            tagged = any(isinstance(t, Tagged) for t in leaves)
+            watched = args[:1] if func.overloadpacket in index_ops else (args, kwargs)
+            plain = [t for t in tree_leaves(watched) if isinstance(t, torch.Tensor) and not isinstance(t, Tagged)
+                     and t.dim() > 0]
+            if tagged and plain and self.mixed is None:
+                shapes = ", ".join(f"{'device' if isinstance(t, Tagged) else 'cpu'} {tuple(t.shape)}"
+                                   for t in leaves)
+                self.mixed = f"The operation {func.overloadpacket.__name__} mixes devices: {shapes}."
+            device = kwargs.get("device")
+            wrap = (tagged and not (device is not None and torch.device(device).type == "cpu")) or is_meta(device)
+            if is_meta(device):
+                kwargs = {**kwargs, "device": torch.device("cpu")}
+            unwrap = lambda t: t.data_ if isinstance(t, Tagged) else t  # noqa: E731
+            result = func(*tree_map(unwrap, args), **tree_map(unwrap, kwargs))
+            schema = func._schema.arguments
+            if schema and schema[0].alias_info is not None and schema[0].alias_info.is_write and args:
+                return args[0]  # in place: the same (tagged or not) object
+            if wrap:
+                return tree_map(lambda t: Tagged(t) if isinstance(t, torch.Tensor) else t, result)
+            return result
+
+    return TaggedWatch()
+
+
 @contextlib.contextmanager
 def _without_dynamo_import():
     """Meta kernels in Python are wrapped in torch._disable_dynamo, whose first call imports
@@ -457,13 +547,18 @@ class Worker:
         args = [self.decode(a, blobs) for a in request["args"]]
         params = {k: self.decode(v, blobs) for k, v in (request.get("params") or {}).items()}
         kwargs = {k: self.decode(v, blobs) for k, v in (request.get("kwargs") or {}).items()}
+        watch_target = request.get("watch")
+        real = None
+        if watch_target == "meta":  # real CPU data came: a meta run first, the tagged run if it cannot decide
+            real = (args, params, kwargs)
+            args, params, kwargs = ([_meta(torch, a) for a in args], {k: _meta(torch, v) for k, v in params.items()},
+                                    {k: _meta(torch, v) for k, v in kwargs.items()})
         before = {i: (a._version, a.data_ptr() if a.device.type != "meta" else 0, tuple(a.shape))
                   for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
         torch.default_generator.manual_seed(request["seed"])  # (torch.manual_seed also seeds lazy
         if torch.cuda.is_initialized():                      # accelerators, recording a stack trace)
             torch.cuda.manual_seed_all(request["seed"])
         grad = bool(request.get("grad"))  # keep the graph: the grading process will ask for gradients
-        watch_target = request.get("watch")
         device_watch = _device_watch(watch_target) if watch_target else None
         with contextlib.ExitStack() as stack:
             stack.enter_context(torch.set_grad_enabled(bool(request.get("grad_mode", True))))
@@ -486,8 +581,13 @@ class Worker:
                 if device_watch is not None and device_watch.mixed:
                     return {"mixed": device_watch.mixed}
                 if watch_target == "meta" and not isinstance(exc, SystemExit):
-                    return {"inconclusive": f"could not run on the meta device ({type(exc).__name__}: {exc})"}
-                raise
+                    inconclusive = f"{type(exc).__name__}: {exc}"
+                else:
+                    raise
+            else:
+                inconclusive = None
+        if inconclusive is not None:  # data-dependent code (.item(), bool(mask.all())): run on tagged real data
+            return self._tagged_call(target, real, request, out, inconclusive)
         reply = {"mixed": device_watch.mixed if device_watch is not None else None}
         with torch._C.DisableTorchFunction():
             mutated = {}
@@ -496,7 +596,7 @@ class Worker:
                     now = (a._version, a.data_ptr() if a.device.type != "meta" else 0, tuple(a.shape))
                     if now != before[i]:
                         mutated[str(i)] = self.encode(a, out, args=())
-            reply["mutated"] = mutated
+            reply["mutated"] = mutated if real is None else {}  # a meta run changed meta copies only
             reply["result"] = self.encode(result, out, args=args)
         if grad:
             leaves = self.leaves
@@ -504,6 +604,39 @@ class Worker:
             self.graph = (leaves, outputs)
             reply["graph"] = True
         return reply
+
+    def _tagged_call(self, target, real, request: dict, out: list[bytes], why_meta: str) -> dict:
+        """The call again on real CPU data wrapped as tensors of another device (see `_tagged_watch`):
+        a mix of devices is flagged as on the meta run, and outputs come back as meta tensors when they
+        stayed on the inputs' device, as CPU tensors when they did not."""
+        torch = self.torch
+        args, params, kwargs = real
+        watch = _tagged_watch()
+        args, params, kwargs = ([watch.tag(a) for a in args], {k: watch.tag(v) for k, v in params.items()},
+                                {k: watch.tag(v) for k, v in kwargs.items()})
+        torch.default_generator.manual_seed(request["seed"])
+        try:
+            with torch.set_grad_enabled(bool(request.get("grad_mode", True))), watch, self.watch.watching():
+                if params or request.get("functional"):
+                    from torch.func import functional_call
+
+                    result = functional_call(target, params, tuple(args))
+                else:
+                    result = target(*args, **kwargs)
+        except Forbidden:
+            raise
+        except BaseException as exc:  # noqa: BLE001
+            if isinstance(exc, KeyboardInterrupt):
+                raise
+            if watch.mixed:
+                return {"mixed": watch.mixed}
+            if isinstance(exc, SystemExit):
+                raise
+            return {"inconclusive": f"on the meta device: {why_meta}; on tagged CPU data: "
+                                    f"{type(exc).__name__}: {exc}"}
+        with torch._C.DisableTorchFunction():
+            result = watch.untag_for_reply(result)
+            return {"mixed": watch.mixed, "mutated": {}, "result": self.encode(result, out, args=())}
 
     def backward(self, request: dict, blobs: list[bytes], out: list[bytes]) -> dict:
         torch = self.torch
@@ -587,7 +720,9 @@ class Worker:
             handle = max(self.objects, default=0) + 1
             self.objects[handle] = value
             spec = {"handle": handle, "module": isinstance(value, torch.nn.Module), "type": type(value).__name__}
-            if spec["module"]:  # what the grading process reads of it, sent along: one round trip less
+            if spec["module"]:  # graded in eval mode, as PyTorch's own module tests do (dropout off)
+                value.eval()
+                # what the grading process reads of it, sent along: one round trip less
                 spec.update(self.describe_module(value, out))
             return spec
         return {"object": f"a {type(value).__name__}"}

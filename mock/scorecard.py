@@ -213,7 +213,7 @@ def _coding(item: dict, lang: str) -> tuple[str, list[str]]:
     if verdict is not None:
         details += [verdict["message"]] if verdict["message"] else []
         details += [t(lang, "mock_failed_check", name=name) for name, passed in verdict["checks"] if not passed]
-        details += [f"[{code}] {explain(code)[0]}" for code in verdict["diagnosis"]]
+        details += [f"[{code}] {explain(code, item['exercise'])[0]}" for code in verdict["diagnosis"]]
     return f"{item['exercise']}: {_verdict(verdict, lang)}", details
 
 

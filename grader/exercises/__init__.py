@@ -21,7 +21,8 @@ class Bound:
     reference: Callable | None  # None when the reference cannot be built (why_no_reference says why)
     args: tuple
     names: tuple[str, ...]
-    variants: dict[str, list[Callable]] = field(default_factory=dict)  # diagnosis code -> known-bug versions
+    # diagnosis code (or codes joined by "+", for a variant making several mistakes) -> known-bug versions
+    variants: dict[str, list[Callable]] = field(default_factory=dict)
     why_no_reference: str = ""
     frozen: tuple[int, ...] = ()  # float arguments not differentiated (buffers such as running statistics)
 
@@ -37,7 +38,9 @@ class FunctionTask:
     checks: list  # list[grader.properties.Check], filled in by the topic module
     probes: Callable[[], list]  # a few typical cases for diagnosis
     device_argument: int | None = None  # index of a `device=` parameter, if the contract has one
-    unused_input_code: str | None = None  # diagnosis when an input gets no gradient at all
+    # why `case` is a special size where mistakes look different (D = 1, Lq = 1, ...), "" when it is not
+    degenerate: Callable = lambda case: ""
+    confirm: Callable = lambda ctx: []  # targeted tests naming a mistake (grader.diagnosis), beyond the variants
     frozen: tuple[int, ...] = ()  # see Bound.frozen
 
     def call_text(self, case) -> str:
@@ -45,6 +48,10 @@ class FunctionTask:
 
     def bind(self, ctx, case) -> Bound:
         return Bound(ctx.entry, self.reference, case.args, case.names, self.variants, frozen=self.frozen)
+
+    def bind_together(self, ctx, cases) -> list[Bound]:
+        """One Bound per case, all calling the same candidate (one module instance for a class)."""
+        return [self.bind(ctx, case) for case in cases]
 
     def device_args(self, args: tuple, device) -> tuple:
         if self.device_argument is None:
@@ -58,6 +65,35 @@ def sampled_task(call_name: str, checks: list, outputs: tuple[str, ...] = ("outp
     themselves."""
     return FunctionTask(call_name=call_name, reference=None, outputs=outputs, variants={}, checks=checks,
                         probes=list)
+
+
+# --- contract cases (grader/contracts.py): fixed inputs, each labelled with the dimensions it covers
+
+
+def covering(case, *labels: str):
+    """`case`, labelled as covering `labels` (recorded in grader.checking.COVERAGE when it is called)."""
+    case.extra["covers"] = (*case.extra.get("covers", ()), *labels)
+    return case
+
+
+def omitting(case, keep: int):
+    """A copy of `case` that passes only its first `keep` arguments: the rest take the candidate's defaults."""
+    from grader.checking import Case  # noqa: PLC0415 - imports torch
+
+    dropped = case.names[keep:]
+    note = f"{case.note}; " if case.note else ""
+    return covering(Case(case.args[:keep], case.names[:keep], f"{note}{', '.join(dropped)} left to the default",
+                         case.seed, {**case.extra, "covers": ()}), *(f"omit:{name}" for name in dropped))
+
+
+def in_dtype(case, dtype):
+    """A copy of `case` with every float tensor cast to `dtype` (the note says so)."""
+    from grader.checking import Case, map_tensors  # noqa: PLC0415 - imports torch
+
+    args = map_tensors(lambda t: t.to(dtype) if t.is_floating_point() else t, case.args)
+    name = str(dtype).removeprefix("torch.")
+    note = f"{case.note}, {name}" if case.note else name
+    return Case(args, case.names, note, case.seed, dict(case.extra))
 
 
 def load_task(exercise: Exercise):

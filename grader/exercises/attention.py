@@ -13,21 +13,25 @@ import torch
 from hypothesis import strategies as st
 
 from grader.checking import Case, CheckFailed, call_candidate, describe_call, for_all, generator, tensor_seed
-from grader.exercises import Bound, FunctionTask
-from grader.remote import Remote, RemoteModule
-from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_reference, metamorphic, nearly_equal, run_candidate, smoke,
-                               stays_on_device)
+from grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
+from grader.remote import Remote, RemoteModule, watching_devices_now
+from grader.properties import (Check, deterministic, follows_float64, gradients_match_reference,
+                               leaves_inputs_unchanged, matches_on, matches_reference, metamorphic, nearly_equal,
+                               repeated_calls, run_candidate, smoke, stays_on_device)
 from reference import attention as ref
 
 # --- inputs ------------------------------------------------------------------------------
 
 
-def make_mask(kind: str, batch: list[int], lq: int, lk: int, gen: torch.Generator, four_d: bool = False):
-    """A boolean mask (True = may attend) that never blocks a whole row, in the shape it is usually built."""
+def make_mask(kind: str, batch: list[int], lq: int, lk: int, gen: torch.Generator, four_d: bool = False,
+              heads: int = 1):
+    """A boolean mask (True = may attend) that never blocks a whole row, in the shape it is usually built
+    (`per-head`: one random mask per head, (B, heads, Lq, Lk))."""
     lead = [1] * len(batch) if not four_d else [1, 1]
     if kind == "none":
         return None
+    if kind == "per-head":
+        return make_mask("random", [*batch, heads], lq, lk, gen)
     if kind == "causal":  # (Lq, Lq), broadcast over the batch
         return torch.ones(lq, lq, dtype=torch.bool).tril().view(*lead, lq, lq) if four_d else \
             torch.ones(lq, lq, dtype=torch.bool).tril()
@@ -56,11 +60,13 @@ def sdpa_inputs(draw, masks=("none", "random", "causal", "padding"), magnitude=1
     mask = make_mask(kind, batch, lq, lk, gen)
     condition = 4 * magnitude**2 * d_k if magnitude > 1 else 0.0  # softmax amplifies score rounding
     note = ("no mask" if kind == "none" else f"{kind} mask") + (f", scores up to {magnitude**2 * d_k:.0f}" if magnitude > 1 else "")
-    return Case((q, k, v, mask), ("q", "k", "v", "mask"), note, seed, {"mask": kind, "condition": condition})
+    covers = ("special:scores up to 1e3",) if magnitude > 1 else ()
+    return Case((q, k, v, mask), ("q", "k", "v", "mask"), note, seed,
+                {"mask": kind, "condition": condition, "covers": covers})
 
 
 @st.composite
-def mha_inputs(draw, masks=("none", "random", "causal", "padding"), self_attention=None, min_batch=1):
+def mha_inputs(draw, masks=("none", "random", "causal", "padding", "per-head"), self_attention=None, min_batch=1):
     kind = draw(st.sampled_from(masks))
     is_self = kind == "causal" or (draw(st.booleans()) if self_attention is None else self_attention)
     n_heads, head_dim = draw(st.integers(1, 4)), draw(st.integers(1, 4))
@@ -76,7 +82,7 @@ def mha_inputs(draw, masks=("none", "random", "causal", "padding"), self_attenti
     else:
         key = torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
         value = torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
-    mask = make_mask(kind, [b], lq, lk, gen, four_d=True)
+    mask = make_mask(kind, [b], lq, lk, gen, four_d=True, heads=n_heads)
     note = f"{'self' if is_self else 'cross'}-attention, {'no' if kind == 'none' else kind} mask"
     return Case((query, key, value, mask), ("query", "key", "value", "mask"), note, seed,
                 {"mask": kind, "d_model": d_model, "n_heads": n_heads})
@@ -90,7 +96,7 @@ def pe_inputs(draw):
 # --- known bugs --------------------------------------------------------------------------
 
 
-def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", softmax_dim=-1):
+def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", softmax_dim=-1, naive_exp=False):
     """The reference with one classic mistake switched on (the defaults are correct)."""
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1)  # (..., Lq, Lk)
@@ -99,7 +105,10 @@ def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", sof
         scores = scores.masked_fill(~mask, float("-inf"))
     if mask is not None and mask_how == "inverted":
         scores = scores.masked_fill(mask, float("-inf"))
-    weights = torch.softmax(scores, dim=softmax_dim)  # (..., Lq, Lk)
+    if naive_exp:  # exp without subtracting the maximum: inf / inf = NaN for large scores
+        weights = scores.exp() / scores.exp().sum(dim=softmax_dim, keepdim=True)
+    else:
+        weights = torch.softmax(scores, dim=softmax_dim)  # (..., Lq, Lk)
     if mask is not None and mask_how == "after":
         weights = weights * mask
     return weights @ v, weights
@@ -111,11 +120,14 @@ SDPA_BUGS = {
     "mask-ignored": [functools.partial(sdpa_variant, mask_how="ignored")],
     "mask-after-softmax": [functools.partial(sdpa_variant, mask_how="after")],
     "softmax-dim": [functools.partial(sdpa_variant, softmax_dim=-2)],
+    "stability": [functools.partial(sdpa_variant, naive_exp=True)],
 }
 
 
 def mha_variant(query, key, value, p: ref.Projections, n_heads, mask=None, *, split="transpose",
-                merge="transpose", project="all", divide_by="head_dim_sqrt", **sdpa_bug):
+                merge="transpose", project="all", divide_by="head_dim_sqrt", residual="none", **sdpa_bug):
+    """residual: "add" returns query + attention, "norm" LayerNorm(query + attention) (the weight 1 and bias 0
+    of a fresh nn.LayerNorm)."""
     B, Lq, d_model = query.shape
     Lk, hd = key.size(1), d_model // n_heads
 
@@ -134,7 +146,10 @@ def mha_variant(query, key, value, p: ref.Projections, n_heads, mask=None, *, sp
         divide_by]
     out, _ = sdpa_variant(q, heads(k, Lk), heads(v, Lk), mask, **sdpa_bug)  # (B, h, Lq, hd)
     out = out.reshape(B, Lq, d_model) if merge == "view" else out.transpose(1, 2).reshape(B, Lq, d_model)
-    return out @ p.w_o.T + p.b_o
+    out = out @ p.w_o.T + p.b_o  # (B, Lq, d_model)
+    if residual == "none":
+        return out
+    return query + out if residual == "add" else torch.nn.functional.layer_norm(query + out, (d_model,))
 
 
 MHA_BUGS = {
@@ -145,18 +160,22 @@ MHA_BUGS = {
     "mask-polarity": [functools.partial(mha_variant, mask_how="inverted")],
     "mask-ignored": [functools.partial(mha_variant, mask_how="ignored")],
     "softmax-dim": [functools.partial(mha_variant, softmax_dim=-2)],
+    "mask-after-softmax": [functools.partial(mha_variant, mask_how="after")],
+    "residual": [functools.partial(mha_variant, residual="add"), functools.partial(mha_variant, residual="norm")],
 }
 
 
 def pe_variant(seq_len, d_model, *, swap=False, layout="interleave", exponent="pair", start=0, sign=-1):
     """The reference table with one classic mistake switched on (the defaults are correct).
     exponent: "pair" 2i (right), "column" the column index j (cos columns one frequency off),
-    "odd" 2i + 1 for both, "half" i instead of 2i."""
+    "odd" 2i + 1 for both, "half" i instead of 2i, "spread" i / (d_model/2 - 1) for 2i / d_model
+    (fairseq and tensor2tensor, which also concatenate: layout="concat")."""
     position = torch.arange(start, seq_len + start, dtype=torch.float64)[:, None]  # (L, 1)
     column = torch.arange(d_model, dtype=torch.float64)
     even, odd = column[0::2], column[1::2]
+    spread = even / 2 * d_model / max(d_model // 2 - 1, 1)
     index_sin, index_cos = {"pair": (even, even), "column": (even, odd), "odd": (odd, odd),
-                            "half": (even / 2, even / 2)}[exponent]
+                            "half": (even / 2, even / 2), "spread": (spread, spread)}[exponent]
     angle_sin = position * 10000 ** (sign * index_sin[None, :] / d_model)  # (L, d_model/2)
     angle_cos = position * 10000 ** (sign * index_cos[None, :] / d_model)  # (L, d_model/2)
     first, second = (torch.cos(angle_sin), torch.sin(angle_cos)) if swap else (torch.sin(angle_sin),
@@ -170,7 +189,8 @@ def pe_variant(seq_len, d_model, *, swap=False, layout="interleave", exponent="p
 
 PE_BUGS = {
     "polarity": [functools.partial(pe_variant, swap=True)],
-    "shape": [functools.partial(pe_variant, layout="concat")],
+    "layout": [functools.partial(pe_variant, layout="concat"),
+               functools.partial(pe_variant, layout="concat", exponent="spread")],
     "off-by-one": [functools.partial(pe_variant, start=1), functools.partial(pe_variant, exponent="odd"),
                    functools.partial(pe_variant, exponent="column")],
     "scale": [functools.partial(pe_variant, exponent="half"), functools.partial(pe_variant, sign=1)],
@@ -214,29 +234,39 @@ def find_projections(linears: dict[str, tuple[int, int]]) -> dict[str, tuple[str
 
 
 class MultiHeadTask(FunctionTask):
-    """Binds a fresh instance of the candidate's class; candidate and reference take
-    (query, key, value, mask, *parameters), so gradients reach the candidate's weights."""
+    """Binds a fresh instance of the candidate's class (graded in eval mode: the worker calls .eval() on
+    every module it hands back); candidate and reference take (query, key, value[, mask], *parameters),
+    so gradients reach the candidate's weights. Layers without bias count as a zero bias."""
 
     def call_text(self, case) -> str:
         return f"{self.call_name}({case.extra['d_model']}, {case.extra['n_heads']})({case.describe()})"
 
-    def bind(self, ctx, case) -> Bound:
+    def bind_together(self, ctx, cases) -> list[Bound]:
+        first = self.bind(ctx, cases[0])
+        return [first] + [self.bind(ctx, case, module=first.module) for case in cases[1:]]
+
+    def bind(self, ctx, case, module=None) -> Bound:
         d_model, n_heads = case.extra["d_model"], case.extra["n_heads"]
-        torch.default_generator.manual_seed(case.seed)  # the worker's seed for the constructor is drawn from it
-        module = call_candidate(ctx, ctx.entry, (d_model, n_heads), case)
+        if module is None:
+            torch.default_generator.manual_seed(case.seed)  # the worker's seed for the constructor is drawn from it
+            module = call_candidate(ctx, ctx.entry, (d_model, n_heads), case)
         if not isinstance(module, RemoteModule):
             kind = module.type_name if isinstance(module, Remote) else type(module).__name__
             raise CheckFailed(f"{ctx.task.call_name}(d_model={d_model}, n_heads={n_heads}) should build an "
                               f"nn.Module, got {kind}.", case)
         info = module.info(device=ctx.device)
         names = tuple(name for name, _ in info["parameters"])
-        params = tuple(p for _, p in info["parameters"])
+        own = tuple(p for _, p in info["parameters"])
+        dtype = case.args[0].dtype  # weights in the inputs' dtype (float16 inputs: a module.half())
+        params = own if all(p.dtype == dtype for p in own) else tuple(p.to(dtype) for p in own)
+        n = len(case.args)  # 3 when the mask is left to its default
 
-        def candidate(query, key, value, mask, *weights):
-            if not any(w.requires_grad for w in weights) and all(
-                    w.dtype == p.dtype and w.device == p.device and torch.equal(w, p) for w, p in zip(weights, params)):
-                return module(query, key, value, mask)  # its own weights: a plain call is cheaper
-            return module.functional_call(dict(zip(names, weights)), (query, key, value, mask))
+        def candidate(*args):
+            inputs, weights = args[:n], args[n:]
+            if not watching_devices_now() and not any(w.requires_grad for w in weights) and all(
+                    w.dtype == p.dtype and w.device == p.device and torch.equal(w, p) for w, p in zip(weights, own)):
+                return module(*inputs)  # its own weights: a plain call is cheaper
+            return module.functional_call(dict(zip(names, weights)), tuple(inputs))
 
         roles = find_projections(info["linears"])
         reference, variants, why = None, {}, ""
@@ -253,12 +283,14 @@ class MultiHeadTask(FunctionTask):
                     parts += [weight, weight.new_zeros(weight.size(0)) if bias is None else bias[rows]]
                 return ref.Projections(*parts)
 
-            def reference(query, key, value, mask, *weights):
-                return ref.multi_head_attention(query, key, value, projections(weights), n_heads, mask)
+            def call(f, *args):
+                return f(*args[:3], projections(args[n:]), n_heads, args[3] if n > 3 else None)
 
-            variants = {code: [functools.partial(lambda f, q, k, v, m, *w: f(q, k, v, projections(w), n_heads, m), f)
-                               for f in fs] for code, fs in MHA_BUGS.items()}
-        return Bound(candidate, reference, case.args + params, case.names + names, variants, why)
+            reference = functools.partial(call, ref.multi_head_attention)
+            variants = {code: [functools.partial(call, f) for f in fs] for code, fs in MHA_BUGS.items()}
+        bound = Bound(candidate, reference, case.args + params, case.names + names, variants, why)
+        bound.module = module
+        return bound
 
 
 # --- properties that need no reference ---------------------------------------------------
@@ -324,8 +356,7 @@ def future_ignored(kv: tuple[int, ...], seq_dim: int) -> Check:
         return (f"Under the causal mask, the output at positions 0..{t_of(case)} changed: position t is "
                 "looking at the future.")
 
-    return ("output at position t ignores positions after t under a causal mask", transform, relation,
-            ("mask-ignored",))
+    return ("output at position t ignores positions after t under a causal mask", transform, relation)
 
 
 def padded_keys_ignored(kv: tuple[int, ...]) -> tuple:
@@ -341,7 +372,7 @@ def padded_keys_ignored(kv: tuple[int, ...]) -> tuple:
             return None
         return "The output changed when only padded keys and values changed: padding is leaking into the result."
 
-    return ("padded keys' values do not matter", transform, relation, ("mask-ignored",))
+    return ("padded keys' values do not matter", transform, relation)
 
 
 def batch_independent(inputs: tuple[int, ...]) -> tuple:
@@ -354,7 +385,7 @@ def batch_independent(inputs: tuple[int, ...]) -> tuple:
             return None
         return "The first batch item's output changed when only the other items' inputs changed."
 
-    return ("batch items are independent", transform, relation, ("shape",))
+    return ("batch items are independent", transform, relation)
 
 
 def permutation_equivariant(inputs: tuple[int, ...], seq_dim: int) -> tuple:
@@ -376,12 +407,12 @@ def permutation_equivariant(inputs: tuple[int, ...], seq_dim: int) -> tuple:
         return ("Self-attention without a mask is permutation equivariant: permuting the positions of the input "
                 "must permute the output the same way, and it did not.")
 
-    return ("permuting the positions permutes the output (self-attention, no mask)", transform, relation, ("shape",))
+    return ("permuting the positions permutes the output (self-attention, no mask)", transform, relation)
 
 
 def _property(spec: tuple, cases) -> Check:
-    name, transform, relation, codes = spec
-    return metamorphic(name, cases, transform, relation, codes)
+    name, transform, relation = spec
+    return metamorphic(name, cases, transform, relation)
 
 
 def projections_found(case) -> Check:
@@ -399,9 +430,7 @@ def weights_are_distributions(cases) -> Check:
             bound, outputs = run_candidate(ctx, case)
             problem = rows_are_distributions(bound.args, outputs)
             if problem:
-                failure = CheckFailed(f"Called {describe_call(ctx, case)}.\n{problem}", case)
-                failure.weak_codes = ("mask-after-softmax",)
-                raise failure
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\n{problem}", case)
 
         for_all(ctx, cases, prop)
 
@@ -427,14 +456,97 @@ def _mha_small(seed=0, kind="padding"):
                 {"d_model": 8, "n_heads": 2, "mask": kind})
 
 
+def _sdpa_case(batch, lq, lk, d_k, d_v, kind, seed, *covers):
+    gen = generator(700 + seed)
+    q, k = torch.randn(*batch, lq, d_k, generator=gen), torch.randn(*batch, lk, d_k, generator=gen)
+    v = torch.randn(*batch, lk, d_v, generator=gen)
+    if kind == "full":  # (..., Lq, Lk)
+        mask = make_mask("random", batch, lq, lk, gen)
+    elif kind == "broadcast":  # (Lq, Lk), the same for every batch item
+        mask = make_mask("random", [], lq, lk, gen)
+    else:
+        mask = make_mask(kind, batch, lq, lk, gen)
+    return covering(Case((q, k, v, mask), ("q", "k", "v", "mask"), f"{kind} mask", seed, {"mask": kind}),
+                    "special:Lq != Lk", "special:d_k != d_v", *covers)
+
+
+def _sdpa_forms():
+    return [_sdpa_case([], 3, 5, 4, 6, "full", 0, "form:no batch dim", "form:mask (..., Lq, Lk)"),
+            _sdpa_case([2], 4, 3, 5, 2, "padding", 1, "form:one batch dim", "form:mask (..., 1, Lk)"),
+            _sdpa_case([2, 3], 2, 5, 3, 4, "broadcast", 2, "form:two batch dims",
+                       "form:mask (Lq, Lk) broadcast over the batch dims")]
+
+
+def _sdpa_dtypes():
+    return [in_dtype(_sdpa_case([2], 4, 6, 8, 5, "padding", 3 + i), dtype)
+            for i, dtype in enumerate((torch.float16, torch.bfloat16, torch.float64))]
+
+
+def _mha_case(b, lq, lk, n_heads, head_dim, kind, seed, *covers):
+    """Cross-attention when lq != lk (or lk is None: self-attention, key = value = query)."""
+    gen = generator(800 + seed)
+    d_model = n_heads * head_dim
+    query = torch.randn(b, lq, d_model, generator=gen)  # (B, Lq, d_model)
+    key = query if lk is None else torch.randn(b, lk, d_model, generator=gen)  # (B, Lk, d_model)
+    value = query if lk is None else torch.randn(b, lk, d_model, generator=gen)
+    mask = make_mask(kind, [b], lq, lq if lk is None else lk, gen, four_d=True, heads=n_heads)
+    note = f"{'self' if lk is None else 'cross'}-attention, {'no' if kind == 'none' else kind} mask"
+    return covering(Case((query, key, value, mask), ("query", "key", "value", "mask"), note, seed,
+                         {"d_model": d_model, "n_heads": n_heads, "mask": kind}), *covers)
+
+
+def _mha_forms():
+    return [_mha_case(2, 3, 5, 2, 3, "per-head", 0, "form:cross-attention, Lq != Lk", "form:mask (B, n_heads, Lq, Lk)"),
+            _mha_case(2, 4, None, 1, 4, "causal", 1, "form:self-attention", "form:one head",
+                      "form:mask (1, 1, Lq, Lq)"),
+            in_dtype(_mha_case(2, 3, 4, 2, 2, "padding", 2, "form:mask (B, 1, 1, Lk)"), torch.float16),
+            in_dtype(_mha_case(2, 2, 3, 2, 4, "random", 3, "form:mask (B, 1, Lq, Lk)"), torch.bfloat16),
+            omitting(in_dtype(_mha_case(1, 3, 2, 2, 3, "none", 4), torch.float64), 3)]
+
+
+def two_sided_mask(lead: list[int], lq: int, lk: int, gen: torch.Generator) -> torch.Tensor:
+    """A random (*lead, Lq, Lk) mask whose every row and column has an allowed and a blocked entry: with it,
+    or with it flipped, no softmax over keys or queries is empty, so known-bug variants filled with -inf
+    agree with code filled with -1e9 (diagnosis probes)."""
+    while True:
+        mask = torch.rand(*lead, lq, lk, generator=gen) < 0.5
+        if all(m.any(d).all() for m in (mask, ~mask) for d in (-1, -2)):
+            return mask
+
+
 def _sdpa_probes():
     cases = []
-    for seed, kind in enumerate(["random", "padding", "none"]):
+    for seed, kind in enumerate(["two-sided", "two-sided", "none"]):
         gen = generator(100 + seed)
         q, k, v = (torch.randn(2, 4, 5, generator=gen), torch.randn(2, 6, 5, generator=gen),
                    torch.randn(2, 6, 3, generator=gen))
-        cases.append(Case((q, k, v, make_mask(kind, [2], 4, 6, gen)), ("q", "k", "v", "mask"), kind, seed))
+        mask = two_sided_mask([2], 4, 6, gen) if kind != "none" else None
+        cases.append(Case((q, k, v, mask), ("q", "k", "v", "mask"), f"{kind} mask", seed))
     return cases
+
+
+def _mha_probe(seed: int, kind: str) -> Case:
+    gen = generator(700 + seed)
+    query, key, value = (torch.randn(2, 4, 8, generator=gen), torch.randn(2, 6, 8, generator=gen),
+                         torch.randn(2, 6, 8, generator=gen))
+    mask = two_sided_mask([2, 1], 4, 6, gen) if kind != "none" else None
+    return Case((query, key, value, mask), ("query", "key", "value", "mask"), f"cross-attention, {kind} mask", seed,
+                {"d_model": 8, "n_heads": 2, "mask": kind})
+
+
+def _attention_degenerate(case) -> str:
+    lq, lk = case.args[0].size(-2), case.args[1].size(-2)
+    if "d_model" in case.extra and case.extra["d_model"] <= 2:
+        return f"d_model = {case.extra['d_model']}"
+    return "one query or one key: every softmax over it is constant" if min(lq, lk) == 1 else ""
+
+
+def _pe_contract():
+    names = ("seq_len", "d_model")
+    # A correct float32 table rounds each angle pos * freq by ~pos ulps: the long case allows for it. A
+    # float16 or bfloat16 arange of positions is off by whole units there.
+    long = Case((4100, 8), names, "a long table", 0, {"condition": 4 * 4100, "covers": ("long",)})
+    return [covering(Case((1, 6), names), "form:seq_len 1"), covering(Case((7, 2), names), "form:d_model 2"), long]
 
 
 _SDPA_CASES = sdpa_inputs()
@@ -446,6 +558,7 @@ SDPA = FunctionTask(
     outputs=("output", "weights"),
     variants=SDPA_BUGS,
     probes=_sdpa_probes,
+    degenerate=_attention_degenerate,
     checks=[
         smoke(_sdpa_small),
         matches_reference("matches the reference without a mask", sdpa_inputs(masks=("none",))),
@@ -459,6 +572,13 @@ SDPA = FunctionTask(
         _property(permutation_equivariant((0, 1, 2), -2), sdpa_inputs(masks=("none",), same_length=True)),
         matches_reference("large scores stay finite and correct", sdpa_inputs(magnitude=30.0),
                           extreme_codes=("stability",)),
+        matches_on("every rank and mask form: no batch dim, one, two; masks (..., Lq, Lk), (..., 1, Lk), (Lq, Lk)",
+                   _sdpa_forms),
+        matches_on("float16 and bfloat16 keep their dtype and stay within the reference's own rounding",
+                   _sdpa_dtypes),
+        matches_on("mask left to its default (None) attends everywhere",
+                   lambda: [omitting(in_dtype(_sdpa_case([2], 3, 4, 5, 3, "none", 9), torch.float64), 3)]),
+        repeated_calls(lambda: (_sdpa_forms()[1], _sdpa_case([], 5, 2, 3, 7, "none", 10))),
         follows_float64(_SDPA_CASES),
         leaves_inputs_unchanged(_SDPA_CASES),
         stays_on_device(_sdpa_small),
@@ -467,11 +587,11 @@ SDPA = FunctionTask(
 
 MHA = MultiHeadTask(
     call_name="MultiHeadAttention",
-    unused_input_code="projection",
     reference=None,
     outputs=("output",),
     variants={},
-    probes=lambda: [_mha_small(seed, kind) for seed, kind in enumerate(["random", "none", "padding"])],
+    probes=lambda: [_mha_probe(seed, kind) for seed, kind in enumerate(["two-sided", "none", "two-sided"])],
+    degenerate=_attention_degenerate,
     checks=[
         smoke(_mha_small),
         projections_found(_mha_small),
@@ -484,6 +604,11 @@ MHA = MultiHeadTask(
         _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False)),
         _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2)),
         _property(permutation_equivariant((0, 1, 2), -2), mha_inputs(masks=("none",), self_attention=True)),
+        matches_on("per-head and broadcast masks, one head, float16, bfloat16 and the default mask", _mha_forms),
+        deterministic(lambda: covering(_mha_small(5, "random"),
+                                      "special:eval mode: the same input twice gives the same output"),
+                      "random-output"),
+        repeated_calls(lambda: (_mha_small(6, "padding"), _mha_case(3, 2, 4, 2, 4, "none", 7))),
         follows_float64(_MHA_CASES),
         leaves_inputs_unchanged(_MHA_CASES),
         stays_on_device(_mha_small),
@@ -499,9 +624,12 @@ SINUSOIDAL = FunctionTask(
     # enough for diagnosis only while they stay in the thousands.
     probes=lambda: [Case((3, 4), ("seq_len", "d_model")), Case((4, 6), ("seq_len", "d_model")),
                     Case((5, 8), ("seq_len", "d_model"))],
+    degenerate=lambda case: "d_model = 2: one frequency" if case.args[1] <= 2 else "",
     checks=[
         smoke(lambda: Case((4, 6), ("seq_len", "d_model"))),
         matches_reference("matches the formula for many sizes", pe_inputs()),
+        matches_on("seq_len 1, d_model 2, and a long table (4,100 positions)", _pe_contract),
+        repeated_calls(lambda: (Case((5, 8), ("seq_len", "d_model")), Case((3, 4), ("seq_len", "d_model")))),
     ],
 )
 

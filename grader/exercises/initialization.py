@@ -185,12 +185,18 @@ BUGS = {
 # --- checks: initialisers are graded on samples, not value by value ----------------------
 
 
-def init_case(exercise_id: str, tensor: torch.Tensor, kwargs: dict | None = None) -> Case:
-    """A call of the initialiser: the tensor plus every optional argument, positionally, defaults filled in."""
+def init_case(exercise_id: str, tensor: torch.Tensor, kwargs: dict | None = None, all_args: bool = True,
+              covers: tuple[str, ...] = ()) -> Case:
+    """A call of the initialiser, positionally: the tensor, then every optional argument (`all_args`,
+    defaults filled in) or only those up to the last one in `kwargs` (the rest left to the defaults)."""
     exercise = catalogue.get(exercise_id)
-    values = {**exercise.defaults(), **(kwargs or {})}
+    kwargs = kwargs or {}
+    values = {**exercise.defaults(), **kwargs}
     names = exercise.signature()
-    return Case((tensor, *(values[name] for name in names[1:])), tuple(names))
+    keep = len(names) if all_args else 1 + max((names.index(k) for k in kwargs), default=0)
+    omitted = tuple(f"omit:{name}" for name in names[keep:])
+    return Case((tensor, *(values[name] for name in names[1:keep])), tuple(names[:keep]),
+                extra={"covers": (*omitted, *covers)})
 
 
 def fill(ctx, case: Case) -> torch.Tensor:
@@ -233,17 +239,20 @@ def works_on_a_parameter(exercise_id: str) -> Check:
 
 def keeps_dtype(exercise_id: str) -> Check:
     def run(ctx):
-        tensor = torch.full((64, 32), math.nan, dtype=torch.float64, device=ctx.device)
-        case = init_case(exercise_id, tensor)
-        returned = fill(ctx, case)
-        if torch.isnan(tensor).any():
-            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe float64 tensor you were given was left "
-                              "unfilled: fill it in place, keeping its dtype.", case, ("inplace",))
-        if returned.dtype != torch.float64:
-            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe float64 tensor came back as "
-                              f"{str(returned.dtype).replace('torch.', '')}: keep the tensor's dtype.", case, ("dtype",))
+        for dtype in (torch.float64, torch.float16, torch.bfloat16):
+            name = str(dtype).replace("torch.", "")
+            tensor = torch.full((64, 32), math.nan, dtype=dtype, device=ctx.device)
+            case = init_case(exercise_id, tensor)
+            returned = fill(ctx, case)
+            if torch.isnan(tensor).any():
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe {name} tensor you were given was left "
+                                  "unfilled: fill it in place, keeping its dtype.", case, ("inplace",))
+            if returned.dtype != dtype:
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe {name} tensor came back as "
+                                  f"{str(returned.dtype).replace('torch.', '')}: keep the tensor's dtype.", case,
+                                  ("dtype",))
 
-    return Check("keeps the tensor's dtype (float64 stays float64)", run)
+    return Check("keeps the tensor's dtype (float64, float16 and bfloat16 stay so)", run)
 
 
 def follows_the_target_law(exercise_id: str) -> Check:
@@ -254,7 +263,8 @@ def follows_the_target_law(exercise_id: str) -> Check:
         cases, samples = [], []
         for design in statistics.INIT_CASES[exercise_id]:
             tensor = design.make_tensor().to(ctx.device)
-            case = init_case(exercise_id, tensor, design.kwargs)
+            case = init_case(exercise_id, tensor, design.kwargs, all_args=False,
+                             covers=(f"form:{design.form}", *design.covers))
             returned = fill(ctx, case)
             cases.append(case)
             samples.append(returned if not torch.isnan(returned).any() else tensor)
@@ -274,13 +284,31 @@ def follows_the_target_law(exercise_id: str) -> Check:
                  run)
 
 
+def truncated_normal(exercise_id: str):
+    """Diagnosis (grader.diagnosis): a 256 x 256 fill whose largest value is ~2.27 standard deviations and
+    whose values lie within half the largest for ~71.5% of them is a normal truncated at two standard
+    deviations (Keras and JAX draw he_normal and glorot_normal so); a normal of 65,536 draws reaches
+    past 4, a uniform stops at sqrt(3) with 50% inside half its bound."""
+
+    def confirm(ctx) -> list[str]:
+        x = fill(ctx, init_case(exercise_id, torch.empty(256, 256, device=ctx.device))).detach().double().cpu()
+        peak = x.abs().max() / x.std()
+        inside = (x.abs() < x.abs().max() / 2).double().mean()
+        return ["truncated"] if 2.0 < peak < 2.6 and 0.66 < inside < 0.77 else []
+
+    return confirm
+
+
 def init_task(exercise_id: str, call_name: str):
-    return sampled_task(call_name, outputs=("tensor",), checks=[
+    task = sampled_task(call_name, outputs=("tensor",), checks=[
         fills_in_place(exercise_id),
         works_on_a_parameter(exercise_id),
         keeps_dtype(exercise_id),
         follows_the_target_law(exercise_id),
     ])
+    if "truncated" in catalogue.get(exercise_id).codes:
+        task.confirm = truncated_normal(exercise_id)
+    return task
 
 
 TASKS = {exercise_id: init_task(exercise_id, catalogue.get(exercise_id).entry_point)

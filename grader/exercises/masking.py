@@ -12,9 +12,9 @@ import torch
 from hypothesis import strategies as st
 
 from grader.checking import Case, CheckFailed, describe_call, for_all, generator, tensor_seed
-from grader.exercises import FunctionTask
+from grader.exercises import FunctionTask, covering, in_dtype, omitting
 from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_reference, run_candidate, smoke, stays_on_device)
+                               matches_on, matches_reference, repeated_calls, run_candidate, smoke, stays_on_device)
 from reference import masking as ref
 
 # --- inputs ------------------------------------------------------------------------------
@@ -49,8 +49,9 @@ def _lengths_case(lengths, max_len):
 def softmax_inputs(draw, magnitude=1.0, fully_masked=False, dims=None):
     shape = draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
     dim = draw(st.sampled_from(dims or list(range(-len(shape), len(shape)))))
-    # The mask may broadcast: any dim of it may be 1.
+    # The mask may broadcast: any dim of it may be 1, and it may have fewer dims (broadcast from the right).
     mask_shape = [1 if draw(st.booleans()) and draw(st.booleans()) else n for n in shape]
+    mask_shape = mask_shape[draw(st.integers(0, len(shape) - 1)) if draw(st.booleans()) else 0:]
     seed = draw(tensor_seed())
     gen = generator(seed)
     scores = torch.randn(*shape, generator=gen) * magnitude
@@ -59,7 +60,10 @@ def softmax_inputs(draw, magnitude=1.0, fully_masked=False, dims=None):
         mask = block_one_slice(mask.expand(*shape).clone(), dim)
     note = f"dim={dim}" + (f", scores up to {magnitude:g}" if magnitude > 1 else "") + \
         (", a fully masked slice" if fully_masked else "")
-    return Case((scores, mask, dim), ("scores", "mask", "dim"), note, seed, {"condition": 4 * magnitude})
+    covers = ("special:scores up to 1e4",) if magnitude >= 1e4 else ("special:a fully masked slice",) \
+        if fully_masked else ()
+    return Case((scores, mask, dim), ("scores", "mask", "dim"), note, seed,
+                {"condition": 4 * magnitude, "covers": covers})
 
 
 # --- known bugs --------------------------------------------------------------------------
@@ -89,6 +93,10 @@ def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=
     if how == "empty-last-dim":  # fully masked slices looked for along the last dim, whatever `dim` is
         probs = torch.softmax(scores.masked_fill(~mask, float("-inf")), dim=dim)
         return torch.where(mask.any(-1, keepdim=True), probs, torch.zeros_like(probs))
+    if how == "multiply":  # AllenNLP: masked scores zeroed by multiplication, then renormalised
+        keep = mask.to(scores.dtype)
+        probs = torch.softmax(scores * keep, dim=dim) * keep
+        return probs / (probs.sum(dim=dim, keepdim=True) + 1e-13)
     if how == "ignored":
         probs = torch.softmax(scores, dim=dim)
     elif how == "after":
@@ -123,6 +131,7 @@ DECODER_BUGS = {"polarity": [functools.partial(decoder_variant, inverted=True)],
 SOFTMAX_BUGS = {"mask-ignored": [functools.partial(softmax_variant, how="ignored")],
                 "mask-after-softmax": [functools.partial(softmax_variant, how="after")],
                 "mask-polarity": [functools.partial(softmax_variant, how="inverted")],
+                "mask-multiply": [functools.partial(softmax_variant, how="multiply")],
                 "softmax-dim": [functools.partial(softmax_variant, how="last-dim"),
                                 functools.partial(softmax_variant, how="empty-last-dim")],
                 "fully-masked": [functools.partial(softmax_variant, fix_nan=False),  # NaN
@@ -142,16 +151,14 @@ def masked_entries_exactly_zero(cases) -> Check:
             mask = mask.expand(scores.shape).to(probs.device)
             empty = ~mask.any(dim=dim, keepdim=True).expand(scores.shape)  # entries of fully masked slices
             probs = probs.detach()
-            for where, code, what in ((~mask & ~empty, "mask-after-softmax", "A masked entry of a slice with kept "
-                                       "entries"), (empty, "fully-masked", "An entry of a fully masked slice")):
+            for where, what in ((~mask & ~empty, "A masked entry of a slice with kept entries"),
+                                (empty, "An entry of a fully masked slice")):
                 bad = where & (probs != 0)
                 if bad.any():
                     value = probs[bad][0].item()
-                    failure = CheckFailed(f"Called {describe_call(ctx, case)}.\n{what} came back as {value:.3g}, not "
-                                          "exactly 0 (a large negative fill such as -1e9 leaves tiny or uniform "
-                                          "weights; an -inf fill gives NaN where nothing is kept).", case)
-                    failure.weak_codes = (code,)
-                    raise failure
+                    raise CheckFailed(f"Called {describe_call(ctx, case)}.\n{what} came back as {value:.3g}, not "
+                                      "exactly 0 (a large negative fill such as -1e9 leaves tiny or uniform "
+                                      "weights; an -inf fill gives NaN where nothing is kept).", case)
 
         for_all(ctx, cases, prop)
 
@@ -171,6 +178,46 @@ def _softmax_probes():
     return cases
 
 
+def _softmax_case(shape, mask_shape, dim, seed, *covers, empty_row=False):
+    gen = generator(900 + seed)
+    scores = torch.randn(*shape, generator=gen)  # (...)
+    mask = torch.rand(*mask_shape, generator=gen) < 0.6  # broadcastable to scores
+    if empty_row:
+        mask[(0,) * (mask.dim() - 1)] = False  # a fully masked slice along the last dim
+    note = f"dim={dim}, mask {tuple(mask_shape)}" + (", a fully masked slice" if empty_row else "")
+    return covering(Case((scores, mask, dim), ("scores", "mask", "dim"), note, seed), *covers)
+
+
+def _softmax_forms():
+    return [_softmax_case((5,), (5,), 0, 0, "form:1-D scores", "form:mask of the scores' shape"),
+            _softmax_case((3, 4), (3, 1), -1, 1, "form:2-D scores", "form:mask with size-1 dims"),
+            _softmax_case((2, 3, 4), (3, 4), 0, 2, "form:3-D scores", "form:mask broadcast from the right (fewer dims)",
+                          "form:dim a dim the mask does not have"),
+            _softmax_case((2, 2, 3, 4), (4,), 1, 3, "form:4-D scores")]
+
+
+def _softmax_dtypes():
+    return [in_dtype(_softmax_case((2, 3, 4), (3, 4), -1, 4 + i, empty_row=True), dtype)
+            for i, dtype in enumerate((torch.float16, torch.bfloat16, torch.float64))]
+
+
+def _softmax_default_dim():
+    """dim left to its default on 3-D scores (on 2-D ones a default of 1 would pass for -1), in float64."""
+    return omitting(in_dtype(_softmax_case((2, 3, 5), (3, 5), -1, 8), torch.float64), 2)
+
+
+def _long(case: Case) -> Case:
+    """A long case: index arithmetic in a narrow dtype (a uint8 or float16 arange) breaks only there."""
+    case.note = f"{case.note}, a long sequence" if case.note else "a long sequence"
+    return covering(case, "long")
+
+
+def _lengths_contract(max_len: int, long: int):
+    """Lengths 0 and max_len, then a long case (a sequence of `long` positions)."""
+    return lambda: [covering(_lengths_case([0, max_len, 2], max_len)(), "special:length 0", "special:length max_len"),
+                    _long(_lengths_case([long, 7, 0], long)())]
+
+
 _LENGTHS = lengths_inputs()
 _SOFTMAX = softmax_inputs()
 
@@ -184,11 +231,16 @@ CAUSAL = FunctionTask(
     checks=[
         smoke(lambda: Case((3, None), ("seq_len", "device"))),
         matches_reference("matches the causal mask for lengths 1 to 40", seq_len_inputs()),
+        matches_on("length 1, a long sequence (2,100) and the default device",
+                   lambda: [covering(Case((1, None), ("seq_len", "device")), "form:seq_len 1"),
+                            _long(Case((2100, None), ("seq_len", "device"))),
+                            omitting(Case((5, None), ("seq_len", "device")), 1)]),
+        repeated_calls(lambda: (Case((6, None), ("seq_len", "device")), Case((3, None), ("seq_len", "device")))),
         stays_on_device(lambda: Case((4, None), ("seq_len", "device"))),
     ],
 )
 
-def lengths_task(call_name: str, reference, variants: dict, what: str) -> FunctionTask:
+def lengths_task(call_name: str, reference, variants: dict, what: str, long: int) -> FunctionTask:
     """A mask built from sequence lengths: exact values, inputs left alone, nothing made on the CPU."""
     return FunctionTask(
         call_name=call_name,
@@ -199,15 +251,17 @@ def lengths_task(call_name: str, reference, variants: dict, what: str) -> Functi
         checks=[
             smoke(_lengths_case([2, 3], 4)),
             matches_reference(f"matches {what}, lengths 0 and max_len included", _LENGTHS),
+            matches_on(f"lengths 0 and max_len, and a long sequence ({long:,} positions)", _lengths_contract(6, long)),
+            repeated_calls(lambda: (_lengths_case([3, 1], 4)(), _lengths_case([2, 5, 0], 6)())),
             leaves_inputs_unchanged(_LENGTHS),
             stays_on_device(_lengths_case([2, 0, 3], 3)),
         ],
     )
 
 
-PADDING = lengths_task("padding_mask", ref.padding_mask, PADDING_BUGS, "the padding mask")
+PADDING = lengths_task("padding_mask", ref.padding_mask, PADDING_BUGS, "the padding mask", 2100)
 DECODER = lengths_task("decoder_self_attention_mask", ref.decoder_self_attention_mask, DECODER_BUGS,
-                       "causal AND key padding")
+                       "causal AND key padding", 1100)
 
 MASKED_SOFTMAX = FunctionTask(
     call_name="masked_softmax",
@@ -215,6 +269,8 @@ MASKED_SOFTMAX = FunctionTask(
     outputs=("probs",),
     variants=SOFTMAX_BUGS,
     probes=_softmax_probes,
+    degenerate=lambda case: "one entry along dim" if case.args[0].dim() and case.args[0].size(case.args[2]) == 1
+    else "",
     checks=[
         smoke(lambda: _softmax_probes()[0]),
         matches_reference("matches the reference over the last dim", softmax_inputs(dims=[-1])),
@@ -224,6 +280,12 @@ MASKED_SOFTMAX = FunctionTask(
                           ("fully-masked",)),
         matches_reference("stable for scores up to 1e4", softmax_inputs(magnitude=1e4), extreme_codes=("stability",)),
         gradients_match_reference(softmax_inputs(fully_masked=True)),
+        matches_on("every rank (1-4 dims) and mask form (size-1 dims, fewer dims, dim not in the mask)",
+                   _softmax_forms),
+        matches_on("float16 and bfloat16 keep their dtype, with a fully masked slice, and dim left to its default",
+                   lambda: _softmax_dtypes() + [_softmax_default_dim()]),
+        matches_on("a long slice (2,048 entries)", lambda: [_long(_softmax_case((2, 2048), (2, 2048), -1, 9))]),
+        repeated_calls(lambda: (_softmax_forms()[2], _softmax_case((4, 3), (4, 3), 0, 10))),
         follows_float64(_SOFTMAX),
         leaves_inputs_unchanged(_SOFTMAX),
         stays_on_device(lambda: _softmax_probes()[0]),

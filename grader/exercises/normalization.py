@@ -26,10 +26,11 @@ from functools import partial
 import torch
 from hypothesis import strategies as st
 
-from grader.checking import Case, generator, tensor_seed
-from grader.exercises import Bound, FunctionTask
-from grader.properties import (follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_reference, smoke, stays_on_device)
+from grader.checking import Case, CheckFailed, call_candidate, describe_call, generator, tensor_seed
+from grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
+from grader.remote import watching_devices_now
+from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+                               matches_on, matches_reference, on_device, repeated_calls, smoke, stays_on_device)
 from reference import normalization as ref
 
 
@@ -70,8 +71,19 @@ def layer_norm_not_centered(x, weight, bias, eps=1e-5):
     return x / torch.sqrt(var + eps) * weight + bias
 
 
+def layer_norm_std_eps(x, weight, bias, eps=1e-5):
+    """std-eps: The Annotated Transformer's (x - mean) / (x.std() + eps): unbiased std, eps added to it."""
+    centered = x - x.mean(dim=-1, keepdim=True)
+    return centered / (x.std(dim=-1, keepdim=True) + eps) * weight + bias
+
+
+def layer_norm_weight_inside(x, weight, bias, eps=1e-5):
+    """affine: x scaled by the weight before the statistics, so the weight cancels in the normalisation."""
+    return ref.layer_norm(x * weight, torch.ones_like(weight), bias, eps)
+
+
 def layer_norm_one_pass(x, weight, bias, eps=1e-5):
-    """stability: var = E[x^2] - E[x]^2, which cancels catastrophically for a large mean."""
+    """cancellation: var = E[x^2] - E[x]^2, which cancels catastrophically for a large mean."""
     var = x.pow(2).mean(dim=-1, keepdim=True) - x.mean(dim=-1, keepdim=True).pow(2)
     return _normalise_last(x, var, eps) * weight + bias
 
@@ -134,19 +146,22 @@ BUGS = {
         "variance-bias": [layer_norm_unbiased],
         "eps": [layer_norm_eps_outside],
         "axis": [layer_norm_per_sample],
-        "affine": [layer_norm_shift_inside],
+        "affine": [layer_norm_shift_inside, layer_norm_weight_inside],
         "centering": [layer_norm_not_centered],
-        "stability": [layer_norm_one_pass],
+        "cancellation": [layer_norm_one_pass],
+        "std-eps": [layer_norm_std_eps],
     },
     "normalization.batch_norm": {
         "variance-bias": [partial(batch_norm_variant, unbiased=True)],  # torch.var's default, for normalising
         "eps": [partial(batch_norm_variant, eps_outside=True)],  # sqrt(var) + eps
         "axis": [partial(batch_norm_variant, all_dims=True)],  # range(1, ...) for range(2, ...): channel dim too
         "momentum": [partial(batch_norm_variant, reversed_momentum=True)],  # momentum * r + (1 - momentum) * stat
+        "momentum+running-stats": [partial(batch_norm_variant, reversed_momentum=True,  # an older d2l
+                                           running_var_unbiased=False)],
         "train-eval": [partial(batch_norm_variant, batch_stats_in_eval=True)],  # batch statistics in eval too
         "running-stats": [partial(batch_norm_variant, running_var_unbiased=False),  # biased var into running_var
                           partial(batch_norm_variant, in_place=False)],  # running_mean = ...: buffers unchanged
-        "stability": [partial(batch_norm_variant, one_pass=True)],  # E[x^2] - E[x]^2 per channel
+        "cancellation": [partial(batch_norm_variant, one_pass=True)],  # E[x^2] - E[x]^2 per channel
     },
     "normalization.rms_norm": {
         "centering": [rms_norm_centered],
@@ -176,7 +191,8 @@ def feature_inputs(draw, with_bias=True, large=False):
     x = torch.randn(*shape, generator=gen) * scale + offset  # (..., D)
     weight = torch.randn(shape[-1], generator=gen)  # (D,)
     note = f"eps={eps}" + (f", x ~ {offset:g} + {scale:g} * N(0, 1)" if large else "")
-    extra = {"condition": 4 * abs(offset) / scale} if large else {}  # centring cancels the offset's rounding
+    # centring cancels the offset's rounding
+    extra = {"condition": 4 * abs(offset) / scale, "covers": ("special:offsets up to 1e3",)} if large else {}
     if not with_bias:
         return Case((x, weight, eps), ("x", "weight", "eps"), note, seed, extra)
     bias = torch.randn(shape[-1], generator=gen)  # (D,)
@@ -187,7 +203,7 @@ def feature_inputs(draw, with_bias=True, large=False):
 def batch_norm_inputs(draw, large=False, training=None):
     """(N, C) or (N, C, H, W) with N >= 2, training or eval, running statistics, momentum and eps."""
     n, c = draw(st.integers(2, 4)), draw(st.integers(1, 4))
-    spatial = draw(st.sampled_from([(), (1, 1), (2, 3)]))
+    spatial = draw(st.sampled_from([(), (3,), (1, 1), (2, 3), (2, 1, 2)]))  # (N, C), (N, C, L), 2-D, 3-D
     train = draw(st.booleans()) if training is None else training
     momentum, eps = draw(st.sampled_from([0.1, 0.3])), draw(st.sampled_from(EPS))
     offset = draw(st.sampled_from([-1e3, 1e3])) if large else 0.0
@@ -200,7 +216,8 @@ def batch_norm_inputs(draw, large=False, training=None):
     note = f"{'training' if train else 'eval'}, momentum={momentum}, eps={eps}" + (f", offset {offset:g}" if large
                                                                                   else "")
     return Case((x, running_mean, running_var, weight, bias, train, momentum, eps),
-                ("x", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"), note, seed)
+                ("x", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"), note, seed,
+                {"covers": ("special:offsets up to 1e3",) if large else ()})
 
 
 def _probe(shape, eps, seed, with_bias=True):
@@ -223,6 +240,55 @@ def _batch_probe(shape, training, seed):
                 "training" if training else "eval", seed)
 
 
+def _feature_contract(with_bias: bool, eps_values: tuple):
+    """One case per rank (1-4 dims, each eps value), float16, bfloat16, and eps left to its default (float64,
+    where any other default shows)."""
+    shapes = [(6,), (3, 5), (2, 3, 4), (2, 1, 2, 3)]
+    forms = [covering(_probe(shape, eps_values[i % len(eps_values)], 10 + i, with_bias), f"form:{len(shape)}-D x")
+             for i, shape in enumerate(shapes)]
+    dtypes = [in_dtype(_probe((3, 8), 1e-3, 20 + i, with_bias), dtype)
+              for i, dtype in enumerate((torch.float16, torch.bfloat16))]
+    default = omitting(in_dtype(_probe((3, 5), 0.5, 22, with_bias), torch.float64), 3 if with_bias else 2)
+    return lambda: forms + dtypes + [default]
+
+
+def _batch_contract():
+    """Every rank, training and eval, momentum and eps left to their defaults (float64), float16, bfloat16."""
+    shapes = [(4, 3), (3, 2, 5), (2, 3, 2, 2), (2, 2, 2, 1, 3)]
+    names = ["(N, C)", "(N, C, L)", "(N, C, H, W)", "(N, C, D, H, W)"]
+    cases = [covering(_batch_probe(shape, training, 10 + 2 * i + training), f"form:{name}")
+             for i, (shape, name) in enumerate(zip(shapes, names)) for training in (True, False)]
+    for case in cases[2::4] + cases[3::4]:  # half of them with PyTorch's momentum and eps
+        case.args = case.args[:6] + (0.1, 1e-5)
+    cases += [in_dtype(_batch_probe((4, 3, 2), True, 20 + i), dtype)
+              for i, dtype in enumerate((torch.float16, torch.bfloat16))]
+    cases += [omitting(in_dtype(_batch_probe((3, 2, 2), True, 22), torch.float64), 6),
+              omitting(in_dtype(_batch_probe((3, 2), False, 23), torch.float64), 7)]
+    return lambda: cases
+
+
+def running_stats_without_history() -> Check:
+    """After a training call whose x, weight and bias require grad, the running buffers carry no autograd
+    history: updated inside the graph, the next training step's backward fails."""
+
+    def run(ctx):
+        case = covering(_batch_probe((4, 3, 2), True, 30), "special:running buffers without autograd history after "
+                        "a training call")
+        case.note = "training, x, weight and bias require grad"
+        x, running_mean, running_var, weight, bias, *rest = on_device(ctx, case.args)
+        args = (x.requires_grad_(), running_mean, running_var, weight.requires_grad_(), bias.requires_grad_(), *rest)
+        call_candidate(ctx, ctx.entry, args, case)
+        tracked = [case.names[i] for i in ctx.entry.worker.history if i in (1, 2)]
+        if tracked:
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nAfter the call {' and '.join(tracked)} carry "
+                              "autograd history (a grad_fn): they were updated inside the graph. In a training loop "
+                              "the next step's backward then fails ('Trying to backward through the graph a second "
+                              "time'). Update the running statistics under torch.no_grad(), or from mean.detach() "
+                              "and var.detach().", case)
+
+    return Check("running statistics carry no autograd history after a training call", run)
+
+
 class BatchNormTask(FunctionTask):
     """batch_norm's outputs are y and the running statistics after the call: the candidate updates
     copies of them in place, and both are compared with the reference's."""
@@ -236,17 +302,21 @@ def with_running_stats(fn):
     def call(x, running_mean, running_var, *rest):
         running_mean, running_var = running_mean.clone(), running_var.clone()
         y = fn(x, running_mean, running_var, *rest)
+        if watching_devices_now() and running_mean.device.type == "cpu":  # the caller's buffers: on x's device
+            return y, running_mean.detach().to("meta"), running_var.detach().to("meta")
         return y, running_mean.detach(), running_var.detach()
 
     return call
 
 
-def _norm_checks(cases, large_cases, small_case):
+def _norm_checks(cases, large_cases, small_case, contract, pair):
     return [
         smoke(small_case),
         matches_reference("matches the reference (1-4 dims, size-1 dims, eps up to 0.5)", cases),
         matches_reference("offsets and scales up to 1e3 stay accurate (two-pass variance)", large_cases,
                           extreme_codes=("stability",)),
+        matches_on("every rank and eps, float16 and bfloat16 (dtype kept), and eps left to its default", contract),
+        repeated_calls(pair),
         gradients_match_reference(cases),
         follows_float64(cases),
         leaves_inputs_unchanged(cases),
@@ -264,7 +334,9 @@ LAYER_NORM = FunctionTask(
     outputs=("y",),
     variants=BUGS["normalization.layer_norm"],
     probes=lambda: [_probe((2, 3, 4), 0.5, 0), _probe((3, 5), 1e-5, 1), _probe((2, 2, 2, 3), 0.5, 2)],
-    checks=_norm_checks(_LAYER_CASES, feature_inputs(large=True), lambda: _probe((2, 3), 1e-5, 9)),
+    degenerate=lambda case: "D = 1: a single feature, variance 0" if case.args[0].shape[-1:] == (1,) else "",
+    checks=_norm_checks(_LAYER_CASES, feature_inputs(large=True), lambda: _probe((2, 3), 1e-5, 9),
+                        _feature_contract(True, EPS), lambda: (_probe((2, 3, 4), 0.5, 40), _probe((5,), 1e-5, 41))),
 )
 
 RMS_NORM = FunctionTask(
@@ -275,7 +347,8 @@ RMS_NORM = FunctionTask(
     probes=lambda: [_probe((2, 3, 4), 0.5, 0, False), _probe((3, 5), 1e-6, 1, False),
                     _probe((2, 2, 2, 3), 0.5, 2, False)],
     checks=_norm_checks(_RMS_CASES, feature_inputs(with_bias=False, large=True),
-                        lambda: _probe((2, 3), 1e-6, 9, False)),
+                        lambda: _probe((2, 3), 1e-6, 9, False), _feature_contract(False, (1e-6, 0.5)),
+                        lambda: (_probe((2, 3, 4), 0.5, 40, False), _probe((5,), 1e-6, 41, False))),
 )
 
 BATCH_NORM = BatchNormTask(
@@ -294,6 +367,10 @@ BATCH_NORM = BatchNormTask(
                           batch_norm_inputs(training=False)),
         matches_reference("offsets up to 1e3 stay accurate (two-pass variance)", batch_norm_inputs(large=True),
                           extreme_codes=("stability",)),
+        matches_on("every rank ((N, C) to (N, C, D, H, W)) in training and eval, float16 and bfloat16 (dtype kept), "
+                   "momentum and eps left to their defaults", _batch_contract()),
+        running_stats_without_history(),
+        repeated_calls(lambda: (_batch_probe((2, 3, 2, 2), True, 42), _batch_probe((5, 2), True, 43))),
         gradients_match_reference(_BATCH_CASES),
         follows_float64(_BATCH_CASES),
         leaves_inputs_unchanged(_BATCH_CASES),

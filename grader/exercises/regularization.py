@@ -17,15 +17,17 @@ The probes must make each mistake visible:
 """
 from __future__ import annotations
 
+from functools import partial
+
 import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
-from grader.checking import (Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor, generator,
-                             tensor_seed)
-from grader.exercises import FunctionTask, sampled_task
+from grader.checking import (COVERAGE, Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor,
+                             generator, tensor_seed)
+from grader.exercises import FunctionTask, covering, in_dtype, omitting, sampled_task
 from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_reference, smoke, stays_on_device)
+                               matches_on, matches_reference, repeated_calls, smoke, stays_on_device)
 from reference import regularization as ref
 
 
@@ -92,6 +94,24 @@ def label_smoothing_softmax_dim0(logits, target, smoothing=0.1):
     return -(q * log_probs).sum(dim=-1).mean()
 
 
+def label_smoothing_convention(logits, target, smoothing=0.1, *, spread="all", loss="ce", reduction="mean"):
+    """Another library's convention. spread: "all" (s / K on every class, the contract), "others" (s / (K - 1)
+    on the other classes, fairseq), "padding" (s / (K - 2), none on padding class 0 nor on rows whose target
+    is 0, The Annotated Transformer); loss: "ce" or "kl" (KL(q || p), lower by q's entropy); reduction:
+    "mean", "sum" or "batchmean"."""
+    n_classes = logits.size(-1)
+    log_probs = F.log_softmax(logits, dim=-1)  # (N, C)
+    share = {"all": smoothing / n_classes, "others": smoothing / (n_classes - 1),
+             "padding": smoothing / (n_classes - 2) if n_classes > 2 else 0.0}[spread]
+    true = 1 - smoothing + (share if spread == "all" else 0.0)
+    q = torch.full_like(log_probs, share).scatter(1, target[:, None], true)  # (N, C)
+    if spread == "padding":
+        q[:, 0] = 0
+        q[target == 0] = 0
+    per_row = -(q * log_probs).sum(-1) if loss == "ce" else (torch.xlogy(q, q) - q * log_probs).sum(-1)  # (N,)
+    return per_row.sum() if reduction in ("sum",) else per_row.mean()
+
+
 def label_smoothing_no_minus(logits, target, smoothing=0.1):
     """sign: returns sum q log p, the negative of the cross-entropy."""
     return -ref.label_smoothing_cross_entropy(logits, target, smoothing)
@@ -139,6 +159,10 @@ BUGS = {
     },
     "regularization.label_smoothing": {
         "smoothing-mass": [label_smoothing_other_classes],
+        "smoothing-mass+reduction": [partial(label_smoothing_convention, spread="others", reduction="sum")],  # fairseq
+        "padding-class+kl+reduction": [partial(label_smoothing_convention, spread="padding", loss="kl",
+                                               reduction="sum")],  # The Annotated Transformer
+        "kl": [partial(label_smoothing_convention, loss="kl")],
         "reduction": [label_smoothing_summed],
         "stability": [label_smoothing_naive_softmax],
         "axis": [label_smoothing_softmax_dim0],
@@ -166,7 +190,8 @@ def smoothing_inputs(draw, magnitude=1.0):
     logits = torch.randn(n, c, generator=gen) * magnitude  # (N, C)
     target = torch.randint(c, (n,), generator=gen)  # (N,)
     note = f"smoothing={smoothing}" + (f", logits up to {magnitude:g}" if magnitude > 1 else "")
-    return Case((logits, target, smoothing), ("logits", "target", "smoothing"), note, seed)
+    return Case((logits, target, smoothing), ("logits", "target", "smoothing"), note, seed,
+                {"covers": ("special:logits up to 1e4",) if magnitude > 1 else ()})
 
 
 @st.composite
@@ -194,6 +219,29 @@ def _sgd_probe(seed):
                 "some params exactly 0", seed)
 
 
+def _smoothing_contract():
+    """C = 1 and C = 2, smoothing 0, 0.1 and 1, float16 and bfloat16, smoothing left to its default (float64)."""
+    cases = [covering(_smoothing_probe(3, 1, 0.1, 10), "special:C = 1"),
+             covering(_smoothing_probe(4, 2, 1.0, 11), "special:C = 2"), _smoothing_probe(3, 4, 0.0, 12)]
+    cases += [in_dtype(_smoothing_probe(4, 5, 0.2, 13 + i), dtype)
+              for i, dtype in enumerate((torch.float16, torch.bfloat16))]
+    return cases + [omitting(in_dtype(_smoothing_probe(4, 5, 0.3, 15), torch.float64), 2)]
+
+
+def _sgd_contract():
+    """Every rank, l1 and l2 each alone, float16 and bfloat16, l1 and l2 left to their defaults (float64)."""
+    gen = generator(650)
+    cases = []
+    for i, (shape, l1, l2) in enumerate([((5,), 0.5, 0.0), ((3, 4), 0.0, 0.9), ((2, 3, 2), 0.5, 0.9)]):
+        param = torch.randn(*shape, generator=gen).masked_fill(torch.rand(*shape, generator=gen) < 0.3, 0.0)
+        cases.append(covering(Case((param, torch.randn(*shape, generator=gen), 0.1, l1, l2),
+                                   ("param", "grad", "lr", "l1", "l2"), "some params exactly 0", i),
+                              f"form:{len(shape)}-D param", "special:params exactly 0"))
+    cases += [in_dtype(_sgd_probe(10 + i), dtype) for i, dtype in enumerate((torch.float16, torch.bfloat16))]
+    defaults = [omitting(in_dtype(_sgd_probe(seed), torch.float64), keep) for seed, keep in ((12, 4), (13, 3))]
+    return cases + defaults
+
+
 _SMOOTHING_CASES = smoothing_inputs()
 _SGD_CASES = sgd_inputs()
 
@@ -203,12 +251,16 @@ LABEL_SMOOTHING = FunctionTask(
     outputs=("loss",),
     variants=BUGS["regularization.label_smoothing"],
     probes=lambda: [_smoothing_probe(4, 5, 0.2, 0), _smoothing_probe(3, 3, 0.5, 1)],
+    degenerate=lambda case: "two classes or fewer" if case.args[0].size(-1) <= 2 else "",
     checks=[
         smoke(lambda: _smoothing_probe(2, 3, 0.1, 9)),
         matches_reference("matches F.cross_entropy(label_smoothing=...) for many N, C and smoothing",
                           _SMOOTHING_CASES),
         matches_reference("stable for logits up to 1e4", smoothing_inputs(magnitude=1e4),
                           extreme_codes=("stability",)),
+        matches_on("C = 1 and 2, smoothing 0 and 1, float16 and bfloat16 (dtype kept), smoothing left to its default",
+                   _smoothing_contract),
+        repeated_calls(lambda: (_smoothing_probe(4, 5, 0.2, 20), _smoothing_probe(2, 3, 0.5, 21))),
         gradients_match_reference(_SMOOTHING_CASES),
         follows_float64(_SMOOTHING_CASES),
         leaves_inputs_unchanged(_SMOOTHING_CASES),
@@ -225,6 +277,9 @@ SGD_L1_L2 = FunctionTask(
     checks=[
         smoke(lambda: _sgd_probe(9)),
         matches_reference("matches param - lr * (grad + l1 * sign(param) + l2 * param)", _SGD_CASES),
+        matches_on("every rank, l1 and l2 alone, float16 and bfloat16 (dtype kept), l1 and l2 left to their defaults",
+                   _sgd_contract),
+        repeated_calls(lambda: (_sgd_probe(20), _sgd_contract()[2])),
         follows_float64(_SGD_CASES),
         leaves_inputs_unchanged(_SGD_CASES),
         stays_on_device(lambda: _sgd_probe(9)),
@@ -269,7 +324,8 @@ def drops_at_the_right_rate() -> Check:
         torch.manual_seed(ctx.seed)
         outputs, cases = [], []
         for design in statistics.DROPOUT_CASES:
-            case = _dropout_case(design.make_input().to(ctx.device), design.p)
+            case = covering(omitting(_dropout_case(design.make_input().to(ctx.device), design.p), 2),
+                            f"form:{len(design.shape)}-D x", "special:mask independent along every dim")
             cases.append(case)
             outputs.append(_drop(ctx, case).detach().cpu())
         verdict = statistics.check_dropout(outputs)
@@ -286,6 +342,48 @@ def drops_at_the_right_rate() -> Check:
 
     return Check("drops each unit independently with probability p and scales kept ones by 1/(1-p) "
                  "(binomial tests, false-reject rate < 1e-6)", run)
+
+
+def _structure(ctx, case) -> None:
+    """Every unit of the output is 0 or x / (1 - p), rounded in x's dtype, and the dtype is x's."""
+    x, p = case.args[0], case.args[1]
+    out = _drop(ctx, case).detach()
+    if out.dtype != x.dtype:
+        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nThe output is "
+                          f"{str(out.dtype).removeprefix('torch.')}, expected {str(x.dtype).removeprefix('torch.')}: "
+                          "a mask or constant built in float32 (torch.rand(x.shape), mask.float()) promotes the "
+                          "result. Build the mask with torch.rand_like(x) or keep it boolean.", case, ("dtype",))
+    expected = x.double() / (1 - p)
+    kept = out != 0
+    error = ((out.double() - expected).abs() / expected)[kept]
+    allowed = 4 * torch.finfo(x.dtype).eps
+    if torch.isnan(out).any() or (error.numel() and error.max().item() > allowed):
+        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nEvery unit must be 0 or x / (1 - p) = x * "
+                          f"{1 / (1 - p):.6g}; one kept unit is off by a relative {error.max().item():.3g} "
+                          f"(allowed: {allowed:.2g}, 4 ulps of {str(x.dtype).removeprefix('torch.')}).", case)
+
+
+def keeps_dtype() -> Check:
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        for dtype in (torch.float16, torch.bfloat16, torch.float64):
+            x = torch.linspace(1.0, 2.0, 2048, device=ctx.device).reshape(64, 32).to(dtype)
+            _structure(ctx, _dropout_case(x, 0.25, note=str(dtype).removeprefix("torch.")))
+
+    return Check("float16, bfloat16 and float64 keep their dtype; kept units are x / (1 - p) in that dtype", run)
+
+
+def repeated_calls_keep_shapes() -> Check:
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        a = _dropout_case(torch.linspace(1.0, 2.0, 15, device=ctx.device).reshape(3, 5), 0.3)
+        b = _dropout_case(torch.linspace(1.0, 2.0, 48, device=ctx.device).reshape(2, 4, 6), 0.6)
+        for case in (a, b, b, a):
+            _structure(ctx, case)
+        COVERAGE.add("repeated")
+
+    return Check("called twice with different inputs, in both orders, each output has its input's shape and scale",
+                 run)
 
 
 def gradient_is_mask_over_keep() -> Check:
@@ -332,6 +430,8 @@ DROPOUT = sampled_task("dropout", checks=[
     _exact("p = 1 returns zeros, not NaN", lambda x: _dropout_case(x, 1.0), torch.zeros_like, "edge",
            "Everything is dropped; x * 0 / (1 - 1) is 0 / 0 = NaN, so p = 1 needs its own branch."),
     drops_at_the_right_rate(),
+    keeps_dtype(),
+    repeated_calls_keep_shapes(),
     gradient_is_mask_over_keep(),
     fresh_mask_each_call(),
     leaves_inputs_unchanged(st.just(None).map(lambda _: _SMALL())),

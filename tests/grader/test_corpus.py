@@ -1,5 +1,6 @@
 """The bug corpus: correct solutions in other styles must pass, realistic buggy ones must
-fail with the diagnosis named on their first line (`# expect: pass` / `# expect: fail CODE`)."""
+fail with exactly the diagnosis named on their first line (`# expect: pass` / `# expect: fail
+CODE...`): every code listed, and none that is not (no code listed: the diagnosis stays empty)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -32,6 +33,8 @@ def test_corpus_verdict(path, seed, grade_here):
         assert failed, "buggy solution accepted"
         for code in codes:
             assert code in result["diagnosis"], f"expected diagnosis {code}, got {result['diagnosis']}"
+        wrong = set(result["diagnosis"]) - set(codes)  # a wrong diagnosis is worse than none
+        assert not wrong, f"diagnosis names {sorted(wrong)}, which this file does not make (expected {codes})"
 
 
 def test_corpus_is_big_enough():

@@ -112,8 +112,8 @@ def test_the_text_scorecard_shows_sections_misses_verdict_topics_and_steps():
     assert "  - masking.causal_mask: FAIL, 3 of 4 checks passed" in lines
     assert "      - File: /tmp/w/qkv-mock-x/causal_mask.py · grades: 2 · hints: 1" in lines
     assert "      - Failed: matches the causal mask" in lines
-    assert f"      - [polarity] {explain('polarity')[0]}" in lines
-    assert "  masking    6          40% (weak)" in lines
+    assert f"      - [polarity] {explain('polarity', 'masking.causal_mask')[0]}" in lines
+    assert "  masking    4        60% (weak)  2" in lines
 
 
 def test_the_markdown_scorecard_has_headings_tables_and_lists():

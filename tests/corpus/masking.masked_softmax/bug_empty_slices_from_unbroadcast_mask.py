@@ -1,4 +1,6 @@
-# expect: pass
+# expect: fail
+# Finds fully masked slices with mask.any(dim) on the mask as given: when the mask has fewer dims than
+# the scores (broadcast from the right), `dim` points at another dim of the mask, or past its end.
 import torch
 
 

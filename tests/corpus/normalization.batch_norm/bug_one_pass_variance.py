@@ -1,4 +1,4 @@
-# expect: fail stability
+# expect: fail cancellation
 import torch
 
 

@@ -1,4 +1,4 @@
-# expect: fail scale
+# expect: fail scale dtype
 import torch
 
 
