@@ -260,6 +260,21 @@ def wrong_defaults(ctx: Context) -> list[str]:
 # --- 4. failures on extreme inputs ----------------------------------------------------------
 
 
+def _agrees_on_probes(ctx: Context, key: str) -> bool:
+    """Whether some variant of `key` gives the candidate's outputs on every typical probe."""
+    for case in ctx.task.probes():
+        try:
+            bound = ctx.task.bind(ctx, case)
+            args = map_tensors(lambda t: t.to(ctx.device), bound.args)
+            got = _call(ctx, bound, args, case)
+        except CheckFailed:
+            return False
+        with torch.no_grad():
+            if not any(_same(got, _outputs(ctx, v, args)) for v in bound.variants.get(key, [])):
+                return False
+    return True
+
+
 def extreme_cause(ctx: Context, failure: CheckFailed, declared: set[str]) -> list[str]:
     """Why the candidate, right on typical inputs, fails on the extreme input of `failure`."""
     case = failure.case
@@ -270,10 +285,13 @@ def extreme_cause(ctx: Context, failure: CheckFailed, declared: set[str]) -> lis
         got = _call(ctx, bound, bound.args, case)
         with torch.no_grad():
             expected = _outputs(ctx, bound.reference, map_tensors(lambda t: t.to(ctx.device), bound.args))
-            for key, variants in bound.variants.items():
-                outputs = [_outputs(ctx, v, map_tensors(lambda t: t.to(ctx.device), bound.args)) for v in variants]
-                if any(_same(got, out) and not _same(out, expected) for out in outputs):
-                    return key.split("+")
+            matched = [key for key, variants in bound.variants.items()
+                       if any(_same(got, out) and not _same(out, expected) for out in
+                              (_outputs(ctx, v, map_tensors(lambda t: t.to(ctx.device), bound.args)) for v in variants))]
+            if len(matched) > 1:  # a tie here: keep those that also reproduce the candidate on typical inputs
+                matched = [key for key in matched if _agrees_on_probes(ctx, key)] or matched
+            if matched:
+                return matched[0].split("+")
         args64 = to_double(bound.args)
         got64 = _call(ctx, bound, args64, case)
         with torch.no_grad():

