@@ -186,9 +186,11 @@ def nearly_equal(a: torch.Tensor, b: torch.Tensor) -> bool:
     return torch.allclose(a.detach(), b.detach(), rtol=rtol, atol=rtol / 10, equal_nan=True)
 
 
-def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relation: Callable) -> Check:
+def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relation: Callable,
+                examples: int | None = None) -> Check:
     """A property that needs no reference: change the inputs with `transform(case, args) -> (args, what)`
-    and require `relation(case, before, after) -> problem | None` of the first output."""
+    and require `relation(case, before, after) -> problem | None` of the first output. `examples` caps
+    the draws (at most the run's --max-examples) where the reference comparison already implies it."""
 
     def run(ctx: Context) -> None:
         def prop(case):
@@ -199,7 +201,7 @@ def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relati
             if problem:
                 raise CheckFailed(f"Called {describe_call(ctx, case)}, then again after {what}.\n{problem}", case)
 
-        for_all(ctx, cases, prop)
+        for_all(ctx, cases, prop, examples=min(ctx.max_examples, examples or ctx.max_examples))
 
     return Check(name, run)
 

@@ -410,9 +410,9 @@ def permutation_equivariant(inputs: tuple[int, ...], seq_dim: int) -> tuple:
     return ("permuting the positions permutes the output (self-attention, no mask)", transform, relation)
 
 
-def _property(spec: tuple, cases) -> Check:
+def _property(spec: tuple, cases, examples: int | None = None) -> Check:
     name, transform, relation = spec
-    return metamorphic(name, cases, transform, relation)
+    return metamorphic(name, cases, transform, relation, examples)
 
 
 def projections_found(case) -> Check:
@@ -600,10 +600,12 @@ MHA = MultiHeadTask(
         matches_reference("matches the reference with random, causal and padding masks",
                           mha_inputs(masks=("random", "causal", "padding"))),
         gradients_match_reference(_MHA_CASES),
-        _property(future_ignored((0, 1, 2), -2), mha_inputs(masks=("causal",))),
-        _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False)),
-        _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2)),
-        _property(permutation_equivariant((0, 1, 2), -2), mha_inputs(masks=("none",), self_attention=True)),
+        # The reference is built from the candidate's own weights, so matching it implies these four: 12 draws
+        # each (not 25) pay for the contract cases below without losing what they find on their own.
+        _property(future_ignored((0, 1, 2), -2), mha_inputs(masks=("causal",)), 12),
+        _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False), 12),
+        _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2), 12),
+        _property(permutation_equivariant((0, 1, 2), -2), mha_inputs(masks=("none",), self_attention=True), 12),
         matches_on("per-head and broadcast masks, one head, float16, bfloat16 and the default mask", _mha_forms),
         deterministic(lambda: covering(_mha_small(5, "random"),
                                       "special:eval mode: the same input twice gives the same output"),
