@@ -567,12 +567,7 @@ class Worker:
                 stack.enter_context(device_watch)
             stack.enter_context(self.watch.watching())
             try:
-                if params or request.get("functional"):
-                    from torch.func import functional_call
-
-                    result = functional_call(target, params, tuple(args))
-                else:
-                    result = target(*args, **kwargs)
+                result = _invoke(target, args, params, kwargs, request)
             except Forbidden:
                 raise
             except BaseException as exc:  # noqa: BLE001
@@ -617,12 +612,7 @@ class Worker:
         torch.default_generator.manual_seed(request["seed"])
         try:
             with torch.set_grad_enabled(bool(request.get("grad_mode", True))), watch, self.watch.watching():
-                if params or request.get("functional"):
-                    from torch.func import functional_call
-
-                    result = functional_call(target, params, tuple(args))
-                else:
-                    result = target(*args, **kwargs)
+                result = _invoke(target, args, params, kwargs, request)
         except Forbidden:
             raise
         except BaseException as exc:  # noqa: BLE001
@@ -737,6 +727,15 @@ class Worker:
                 "frames": [[f.filename, f.lineno, f.line or ""] for f in mine[-1:]],
                 "raised_in_candidate": bool(frames) and frames[-1].filename == self.path,
                 "memory": memory}
+
+
+def _invoke(target, args, params: dict, kwargs: dict, request: dict):
+    """Call the candidate's object: with `params` in place of its parameters (torch.func) when asked."""
+    if params or request.get("functional"):
+        from torch.func import functional_call
+
+        return functional_call(target, params, tuple(args))
+    return target(*args, **kwargs)
 
 
 def _tensors(value):

@@ -68,8 +68,10 @@ def data_dir() -> Path:
     """$QKV_HOME, else platformdirs.user_data_dir('qkv'). Holds history.sqlite3 and banks/."""
     if os.environ.get("QKV_HOME"):
         return Path(os.environ["QKV_HOME"])
-    from platformdirs import user_data_dir
-
+    try:
+        from platformdirs import user_data_dir
+    except ImportError:  # run from a checkout without the dependencies installed: the XDG default
+        return Path(os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share") / "qkv"
     return Path(user_data_dir("qkv"))
 
 
