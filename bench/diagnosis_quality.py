@@ -38,7 +38,7 @@ def expectation(path: Path) -> tuple[str, list[str]]:
 
 
 def grade(exercise: str, path: Path, seed: int) -> dict:
-    from grader import child, remote  # noqa: PLC0415 - imports torch
+    from qkv.grader import child, remote  # noqa: PLC0415 - imports torch
 
     remote.use_zygote()
     request = {"exercise": exercise, "path": str(path), "source": path.read_text(), "seed": seed, "device": "cpu",

@@ -21,7 +21,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-from grader.catalogue import EXERCISE_IDS  # noqa: E402
+from qkv.grader.catalogue import EXERCISE_IDS  # noqa: E402
 
 QKV = [sys.executable, "-B", str(ROOT / "cli.py")]
 

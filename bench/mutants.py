@@ -38,8 +38,8 @@ sys.path.insert(0, str(ROOT))
 
 import torch  # noqa: E402
 
-from grader import catalogue, checking, child, remote  # noqa: E402
-from grader.worker import _device_watch  # noqa: E402
+from qkv.grader import catalogue, checking, child, remote  # noqa: E402
+from qkv.grader.worker import _device_watch  # noqa: E402
 
 SWAPS = {"tril": "triu", "triu": "tril", "sin": "cos", "cos": "sin", "mean": "sum", "sum": "mean", "max": "min",
          "min": "max", "softmax": "log_softmax", "log_softmax": "softmax", "sqrt": "rsqrt", "rsqrt": "sqrt",
@@ -394,7 +394,7 @@ def killed(result: dict) -> bool:
 
 
 def reference_source(exercise) -> str:
-    module = sys.modules.get(f"reference.{exercise.topic}") or __import__(f"reference.{exercise.topic}",
+    module = sys.modules.get(f"qkv.reference.{exercise.topic}") or __import__(f"qkv.reference.{exercise.topic}",
                                                                           fromlist=["x"])
     return inspect.getsource(module)
 

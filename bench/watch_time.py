@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 from bench.grade_time import correct_solution, median_of  # noqa: E402
-from grader import runner  # noqa: E402
-from grader.catalogue import EXERCISE_IDS  # noqa: E402
+from qkv.grader import runner  # noqa: E402
+from qkv.grader.catalogue import EXERCISE_IDS  # noqa: E402
 
 BUDGET = 0.5
 

@@ -12,7 +12,7 @@ import ast
 import difflib
 from dataclasses import dataclass
 
-from grader import contracts
+from qkv.grader import contracts
 
 
 @dataclass(frozen=True)
@@ -135,7 +135,7 @@ Forbidden: torch.nn.functional.scaled_dot_product_attention.
     codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "shape",
            "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.scaled_dot_product_attention",),
-    checks="grader.exercises.attention",
+    checks="qkv.grader.exercises.attention",
 )
 
 _MHA = Exercise(
@@ -209,7 +209,7 @@ Forbidden: nn.MultiheadAttention, F.multi_head_attention_forward
            "softmax-dim", "shape", "dtype", "device", "inplace", "forbidden",
            "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
-    checks="grader.exercises.attention",
+    checks="qkv.grader.exercises.attention",
 )
 
 _SINUSOIDAL = Exercise(
@@ -255,7 +255,7 @@ useful: PE[pos + k] is a fixed linear map of PE[pos].
     ),
     codes=("scale", "polarity", "off-by-one", "layout", "shape", "dtype", "state"),
     forbidden=(),
-    checks="grader.exercises.attention",
+    checks="qkv.grader.exercises.attention",
 )
 
 _CAUSAL = Exercise(
@@ -290,7 +290,7 @@ goes wrong), dtype bool, shape, the default device, repeated calls, and the devi
     ),
     codes=("polarity", "off-by-one", "shape", "dtype", "device"),
     forbidden=(),
-    checks="grader.exercises.masking",
+    checks="qkv.grader.exercises.masking",
 )
 
 _PADDING = Exercise(
@@ -325,7 +325,7 @@ when lengths live elsewhere).
     ),
     codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace"),
     forbidden=(),
-    checks="grader.exercises.masking",
+    checks="qkv.grader.exercises.masking",
 )
 
 _MASKED_SOFTMAX = Exercise(
@@ -374,7 +374,7 @@ gradient, not NaN: NaN gradients poison every parameter upstream.
     codes=("mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fully-masked",
            "stability", "shape", "dtype", "device", "inplace", "precision", "random-output", "state", "defaults"),
     forbidden=(),
-    checks="grader.exercises.masking",
+    checks="qkv.grader.exercises.masking",
 )
 
 _DECODER_MASK = Exercise(
@@ -414,7 +414,7 @@ unmodified, and the device.
     ),
     codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace"),
     forbidden=(),
-    checks="grader.exercises.masking",
+    checks="qkv.grader.exercises.masking",
 )
 
 _LAYER_NORM = Exercise(
@@ -459,7 +459,7 @@ Forbidden: F.layer_norm, nn.LayerNorm, torch.layer_norm.
     codes=("variance-bias", "eps", "std-eps", "axis", "affine", "centering", "stability", "cancellation", "shape",
            "dtype", "device", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.layer_norm", "torch.nn.LayerNorm", "torch.layer_norm"),
-    checks="grader.exercises.normalization",
+    checks="qkv.grader.exercises.normalization",
 )
 
 _BATCH_NORM = Exercise(
@@ -515,7 +515,7 @@ Forbidden: F.batch_norm, nn.BatchNorm1d/2d/3d, torch.batch_norm.
            "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d",
                "torch.nn.BatchNorm3d", "torch.batch_norm"),
-    checks="grader.exercises.normalization",
+    checks="qkv.grader.exercises.normalization",
 )
 
 _RMS_NORM = Exercise(
@@ -555,7 +555,7 @@ Forbidden: F.rms_norm, nn.RMSNorm, torch.rms_norm.
     codes=("centering", "eps", "axis", "affine", "scale", "stability", "shape", "dtype", "device", "inplace",
            "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.rms_norm", "torch.nn.RMSNorm", "torch.rms_norm"),
-    checks="grader.exercises.normalization",
+    checks="qkv.grader.exercises.normalization",
 )
 
 _INIT_COMMON_STATEMENT = """
@@ -612,7 +612,7 @@ def {entry}({signature}):
         hints=hints,
         codes=codes,
         forbidden=_INIT_FORBIDDEN,
-        checks="grader.exercises.initialization",
+        checks="qkv.grader.exercises.initialization",
     )
 
 
@@ -706,7 +706,7 @@ Forbidden: F.dropout, nn.Dropout, torch.dropout (and its in-place and feature va
     forbidden=("torch.nn.functional.dropout", "torch.nn.Dropout", "torch.dropout", "torch.dropout_",
                "torch.nn.functional.dropout1d", "torch.nn.functional.dropout2d", "torch.nn.functional.alpha_dropout",
                "torch.nn.functional.feature_alpha_dropout", "torch.feature_dropout"),
-    checks="grader.exercises.regularization",
+    checks="qkv.grader.exercises.regularization",
 )
 
 _LABEL_SMOOTHING = Exercise(
@@ -751,7 +751,7 @@ Forbidden: F.cross_entropy with label_smoothing (plain F.cross_entropy / F.nll_l
     codes=("smoothing-mass", "padding-class", "kl", "reduction", "stability", "axis", "sign", "shape", "dtype",
            "device", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.functional.cross_entropy[label_smoothing]", "torch.nn.CrossEntropyLoss[label_smoothing]"),
-    checks="grader.exercises.regularization",
+    checks="qkv.grader.exercises.regularization",
 )
 
 _SGD_L1_L2 = Exercise(
@@ -794,7 +794,7 @@ Forbidden: torch.optim.
     codes=("sign", "edge", "scale", "reduction", "inplace", "shape", "dtype", "device", "forbidden",
     "precision", "random-output", "state", "defaults"),
     forbidden=("torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW"),
-    checks="grader.exercises.regularization",
+    checks="qkv.grader.exercises.regularization",
 )
 
 EXERCISES: dict[str, Exercise] = {

@@ -27,7 +27,7 @@ from hypothesis import HealthCheck, Phase, Verbosity, given, settings
 from hypothesis import seed as hypothesis_seed
 from hypothesis import strategies as st
 
-from grader import forbid, remote
+from qkv.grader import forbid, remote
 
 REFERENCE_ERROR_FACTOR = 8
 ULP_FLOOR = 64

@@ -54,7 +54,7 @@ def serve() -> None:
     """`python -m grader.child --serve`: the first stdin line holds the key; then one request per line,
     each graded with a worker forked from a zygote (a warm re-grade for `qkv watch`), until stdin ends."""
     channel = Channel(bytes.fromhex(json.loads(sys.stdin.readline())["key"]))
-    from grader import remote  # noqa: PLC0415
+    from qkv.grader import remote  # noqa: PLC0415
 
     remote.use_zygote()
     for line in sys.stdin:
@@ -75,7 +75,7 @@ def main() -> None:
     request = json.loads(sys.stdin.readline())
     sys.stdin.close()
     channel = Channel(bytes.fromhex(request.pop("key")))
-    from grader import sandbox  # noqa: PLC0415 - standard library only
+    from qkv.grader import sandbox  # noqa: PLC0415 - standard library only
 
     # Start the worker first: its torch import then overlaps with this process's.
     cuda = request["device"] == "cuda" or (request["device"] == "auto" and sandbox.cuda_devices_present())
@@ -96,8 +96,8 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
     warnings.filterwarnings("ignore", module="hypothesis")
     import torch  # noqa: PLC0415 - the runner never imports torch
 
-    from grader import catalogue, checking, counterexample, diagnosis, forbid, remote  # noqa: PLC0415
-    from grader.exercises import load_task  # noqa: PLC0415
+    from qkv.grader import catalogue, checking, counterexample, diagnosis, forbid, remote  # noqa: PLC0415
+    from qkv.grader.exercises import load_task  # noqa: PLC0415
 
     exercise = catalogue.get(request["exercise"])
     device = _device(request["device"], torch)
@@ -187,8 +187,8 @@ def _message(failure) -> str:
 
 def _plot(exercise_id: str, entry, request: dict) -> str:
     """A sentence on the plot: where it was written, or why it could not be."""
-    from grader import plots  # noqa: PLC0415 - matplotlib only when asked for
-    from grader.remote import CandidateError  # noqa: PLC0415
+    from qkv.grader import plots  # noqa: PLC0415 - matplotlib only when asked for
+    from qkv.grader.remote import CandidateError  # noqa: PLC0415
 
     try:
         plots.init_plot(exercise_id, entry, request["plot"], request["seed"])

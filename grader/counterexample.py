@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from grader.checking import Case, CheckFailed, Context, describe_call
+from qkv.grader.checking import Case, CheckFailed, Context, describe_call
 
 MAX_VALUES = 4096  # larger tensors are described, not listed (graded inputs are far smaller)
 

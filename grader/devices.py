@@ -19,7 +19,7 @@ from typing import Callable
 
 import torch
 
-from grader import remote
+from qkv.grader import remote
 
 
 class Unverifiable(Exception):

@@ -23,9 +23,9 @@ from __future__ import annotations
 
 import torch
 
-from grader import catalogue
-from grader.checking import Case, CheckFailed, Context, as_outputs, call_candidate, map_tensors, mismatch, to_double
-from grader.properties import nearly_equal
+from qkv.grader import catalogue
+from qkv.grader.checking import Case, CheckFailed, Context, as_outputs, call_candidate, map_tensors, mismatch, to_double
+from qkv.grader.properties import nearly_equal
 
 FACTS = {"dtype", "device", "inplace", "forbidden"}  # what a check observes, whatever the cause
 CONFIRMED_ONLY = {"random-output", "state", "defaults", "precision"}  # named by the targeted tests only
@@ -67,7 +67,7 @@ def _add(codes: list[str], new) -> None:
 
 
 def _exercise(ctx: Context) -> catalogue.Exercise:
-    from grader.exercises import load_task  # noqa: PLC0415
+    from qkv.grader.exercises import load_task  # noqa: PLC0415
 
     return next(e for e in catalogue.EXERCISES.values() if load_task(e) is ctx.task)
 

@@ -16,8 +16,8 @@ import math
 import numpy as np
 import torch
 
-from grader import statistics
-from reference import initialization as ref
+from qkv.grader import statistics
+from qkv.reference import initialization as ref
 
 DEPTH, WIDTH, BATCH = 30, 256, 512
 

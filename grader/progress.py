@@ -15,8 +15,8 @@ from collections import Counter
 from datetime import datetime, timezone
 from pathlib import Path
 
-from grader import catalogue
-from quiz.history import EXERCISE_CARD, History, HistoryError
+from qkv.grader import catalogue
+from qkv.quiz.history import EXERCISE_CARD, History, HistoryError
 
 
 def record(verdict, path: str) -> None:

@@ -12,8 +12,8 @@ from typing import Callable
 import torch
 from hypothesis import strategies as st
 
-from grader import devices
-from grader.checking import (COVERAGE, CheckFailed, Context, Inconclusive, as_outputs, call_candidate,
+from qkv.grader import devices
+from qkv.grader.checking import (COVERAGE, CheckFailed, Context, Inconclusive, as_outputs, call_candidate,
                              describe_call, for_all, generator, is_float_tensor, map_tensors, mismatch, to_double)
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 
 import torch
 
-from grader import forbid
-from grader.sandbox import (DEFAULT_MEMORY, ROOT, WORKER_SOURCE, Launched, bubblewrap,  # noqa: F401 - re-exported
+from qkv.grader import forbid
+from qkv.grader.sandbox import (DEFAULT_MEMORY, ROOT, WORKER_SOURCE, Launched, bubblewrap,  # noqa: F401 - re-exported
                             die_with_parent, launch, limits_for, python_command, sandbox_command, worker_environment)
-from grader.worker import decode_tensor, encode_tensor, receive, send
+from qkv.grader.worker import decode_tensor, encode_tensor, receive, send
 
 START_LIMIT = 300.0  # seconds for the worker to import torch: not the candidate's time
 OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the report

@@ -9,8 +9,8 @@ import unicodedata
 
 import click
 
-from grader.diagnoses import explain
-from grader.runner import Verdict
+from qkv.grader.diagnoses import explain
+from qkv.grader.runner import Verdict
 
 MARK = {True: "PASS", False: "FAIL", None: "SKIP"}
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
-from grader import catalogue, notebooks, sandbox
+from qkv.grader import catalogue, notebooks, sandbox
 
 ROOT = Path(__file__).resolve().parent.parent  # folder holding the grader package
 DEFAULT_MEMORY_GIB = 4.0
@@ -131,7 +131,7 @@ class Session:
         self.sweep = _sweeping()
         self.sweep.__enter__()
         self.errors = open(Path(self.scratch.name) / "grader-stderr.txt", "wb")  # noqa: SIM115
-        self.process = subprocess.Popen([sys.executable, "-B", "-m", "grader.child", "--serve"],
+        self.process = subprocess.Popen([sys.executable, "-B", "-m", "qkv.grader.child", "--serve"],
                                         cwd=self.scratch.name, env=_grader_environment(Path(self.scratch.name)),
                                         stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self.errors,
                                         start_new_session=True)
@@ -181,7 +181,7 @@ def _run_grader(verdict: Verdict, request: dict, scratch: Path, on_check, on_run
     key = secrets.token_bytes(32)
     errors = scratch / "grader-stderr.txt"
     with open(errors, "wb") as stderr:
-        grader = subprocess.Popen([sys.executable, "-B", "-m", "grader.child"], cwd=scratch,
+        grader = subprocess.Popen([sys.executable, "-B", "-m", "qkv.grader.child"], cwd=scratch,
                                   env=_grader_environment(scratch), stdin=subprocess.PIPE, stdout=subprocess.PIPE,
                                   stderr=stderr, start_new_session=True)
         try:
@@ -221,7 +221,7 @@ def _fill(verdict: Verdict, result: dict | None, grader: subprocess.Popen, error
 
 def _events(grader: subprocess.Popen, key: bytes, verdict: Verdict, on_check, on_running) -> dict | None:
     """Read signed events until the result; finished checks are kept (and passed on) as they arrive."""
-    from grader.child import sign_check  # noqa: PLC0415 - stdlib only: no torch in this process
+    from qkv.grader.child import sign_check  # noqa: PLC0415 - stdlib only: no torch in this process
 
     for line in grader.stdout:
         event = sign_check(key, line.decode("utf-8", errors="replace"))

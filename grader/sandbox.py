@@ -17,7 +17,7 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent  # the folder holding the project's packages
+ROOT = Path(__file__).resolve().parent.parent  # a checkout's root, or the installed qkv package
 WORKER_SOURCE = Path(__file__).with_name("worker.py")
 DEFAULT_MEMORY = 4 << 30
 CPU_SECONDS = 1800  # a backstop; the per-call wall-clock limit is what normally ends a runaway call
@@ -74,20 +74,14 @@ def sandbox_command(cuda: bool, writable: Path) -> tuple[list[str], Isolation]:
 def hide_the_project() -> list[str]:
     """bubblewrap arguments that make the references, the grader and the corpus invisible: a checkout
     is covered by an empty tmpfs (the Python environment inside it, such as .venv, is bound back);
-    an installed copy lives in site-packages beside torch, so only its own packages are covered."""
+    an installed copy lives in site-packages beside torch, so only its own package, qkv, is covered."""
     if (ROOT / "pyproject.toml").exists():
         arguments = ["--tmpfs", str(ROOT)]
         for keep in sorted({sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)}):
             if keep.startswith(str(ROOT) + os.sep):
                 arguments += ["--ro-bind", keep, keep]
         return arguments
-    arguments = []
-    for name in ("grader", "reference", "questions", "quiz", "mock", "qkv"):
-        if (ROOT / name).is_dir():
-            arguments += ["--tmpfs", str(ROOT / name)]
-    if (ROOT / "cli.py").is_file():
-        arguments += ["--ro-bind", "/dev/null", str(ROOT / "cli.py")]
-    return arguments
+    return ["--tmpfs", str(ROOT)]
 
 
 def worker_environment(scratch: Path) -> dict:
@@ -133,7 +127,7 @@ def launch(scratch: Path, *, cuda: bool, memory: int = DEFAULT_MEMORY) -> Launch
     shutil.copy(WORKER_SOURCE, scratch / "qkv_worker.py")
     ours, theirs = socket.socketpair()
     prefix, isolation = sandbox_command(cuda, scratch)
-    from grader.worker import limits  # noqa: PLC0415 - stdlib only (torch is imported lazily there)
+    from qkv.grader.worker import limits  # noqa: PLC0415 - stdlib only (torch is imported lazily there)
 
     with open(scratch / "output.txt", "wb") as output:
         process = subprocess.Popen(prefix + python_command(scratch / "qkv_worker.py", "worker", theirs.fileno()),

@@ -5,7 +5,7 @@ import ast
 import re
 from pathlib import Path
 
-from grader.catalogue import Exercise
+from qkv.grader.catalogue import Exercise
 
 REFERENCES = Path(__file__).resolve().parent.parent / "reference"
 
@@ -26,7 +26,7 @@ def write_starter(exercise: Exercise, path: str | None, notebook: bool = False) 
                             f"`qkv grade {exercise.id} {target}`, or pass another path.")
     target.parent.mkdir(parents=True, exist_ok=True)
     if notebook or target.suffix == ".ipynb":
-        from grader import notebooks  # noqa: PLC0415 - nbformat costs ~80 ms: only for a notebook
+        from qkv.grader import notebooks  # noqa: PLC0415 - nbformat costs ~80 ms: only for a notebook
 
         text = notebooks.starter(f"# {exercise.id}\n\n{exercise.summary}\n\n```\n{exercise.statement}\n```\n\n"
                                  f"Grade with: `qkv grade {exercise.id} {target}`", exercise.stub)

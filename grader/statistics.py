@@ -133,7 +133,7 @@ import numpy as np
 import torch
 from scipy import stats
 
-from reference.initialization import fan_in_and_fan_out, kaiming_fan, kaiming_std, xavier_std
+from qkv.reference.initialization import fan_in_and_fan_out, kaiming_fan, kaiming_std, xavier_std
 
 FAMILY_ALPHA = 1e-6  # P(a correct implementation fails a grade), all statistical tests together
 MIN_POWER = 0.999  # P(a known bug fails a grade), for every bug class

@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 from typing import Callable, TextIO
 
-from grader import catalogue, progress, report, runner, starter
+from qkv.grader import catalogue, progress, report, runner, starter
 
 POLL_SECONDS = 0.2
 QUIT = {"q", "quit", "exit"}

@@ -13,13 +13,13 @@ from typing import Sequence
 
 import click
 
-from grader import catalogue
-from mock import clock, scorecard
-from mock.plan import make_plan
-from mock.round import Round
-from quiz.app import check_choices, load_questions, open_history
-from quiz.lang import from_locale, t
-from quiz.session import Console, holding_ctrl_c, utc_now
+from qkv.grader import catalogue
+from qkv.mock import clock, scorecard
+from qkv.mock.plan import make_plan
+from qkv.mock.round import Round
+from qkv.quiz.app import check_choices, load_questions, open_history
+from qkv.quiz.lang import from_locale, t
+from qkv.quiz.session import Console, holding_ctrl_c, utc_now
 
 SEEDS = 1_000_000  # a seed drawn for a round without --seed is below this: short enough to retype
 

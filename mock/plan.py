@@ -15,8 +15,8 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Sequence
 
-from grader.catalogue import EXERCISES, Exercise
-from questions.bank import Question
+from qkv.grader.catalogue import EXERCISES, Exercise
+from qkv.questions.bank import Question
 
 SECTIONS = ("warmup", "deep_dive", "coding")
 SHARES = {"warmup": 0.15, "deep_dive": 0.35, "coding": 0.50}  # 45 minutes: 6:45, 15:45 and 22:30

@@ -20,15 +20,15 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable, Iterator
 
-from grader import progress, report, runner
-from grader.starter import statement, write_starter
-from mock.clock import Clock, LineReader, TimeUp
-from mock.plan import Plan
-from questions.bank import Question, Text
-from quiz import present, schedule
-from quiz.history import History
-from quiz.lang import LANGS, fill, t
-from quiz.session import Console, holding_ctrl_c, utc_now
+from qkv.grader import progress, report, runner
+from qkv.grader.starter import statement, write_starter
+from qkv.mock.clock import Clock, LineReader, TimeUp
+from qkv.mock.plan import Plan
+from qkv.questions.bank import Question, Text
+from qkv.quiz import present, schedule
+from qkv.quiz.history import History
+from qkv.quiz.lang import LANGS, fill, t
+from qkv.quiz.session import Console, holding_ctrl_c, utc_now
 
 RECORD_VERSION = 1
 COMMANDS = {"grade": "grade", "评分": "grade", "hint": "hint", "提示": "hint", "done": "done", "完成": "done"}

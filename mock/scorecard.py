@@ -28,8 +28,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator
 
-from grader.diagnoses import explain
-from quiz.lang import fill, pad, t, width
+from qkv.grader.diagnoses import explain
+from qkv.quiz.lang import fill, pad, t, width
 
 WEAK_BELOW = 0.7
 SECTION_ORDER = ("warmup", "deep_dive", "coding")

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Iterable
 import yaml
 from yaml.constructor import SafeConstructor
 
-from grader.catalogue import EXERCISE_IDS
+from qkv.grader.catalogue import EXERCISE_IDS
 
 if TYPE_CHECKING:
     from importlib.resources.abc import Traversable

@@ -14,13 +14,13 @@ from typing import Sequence
 
 import click
 
-from questions import bank
-from questions.bank import Question
-from quiz import present, schedule
-from quiz import stats as stats_report
-from quiz.history import History, HistoryError, data_dir
-from quiz.lang import from_locale, t
-from quiz.session import Console, Quiz, utc_now
+from qkv.questions import bank
+from qkv.questions.bank import Question
+from qkv.quiz import present, schedule
+from qkv.quiz import stats as stats_report
+from qkv.quiz.history import History, HistoryError, data_dir
+from qkv.quiz.lang import from_locale, t
+from qkv.quiz.session import Console, Quiz, utc_now
 
 
 DEFAULT_COUNT = 10

@@ -16,7 +16,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Iterator
 
-from quiz import schedule
+from qkv.quiz import schedule
 
 SCHEMA_VERSION = 3
 DB_NAME = "history.sqlite3"

@@ -18,9 +18,9 @@ import re
 import textwrap
 import unicodedata
 
-from questions.bank import Question
-from quiz.lang import fill, t
-from quiz.schedule import AGAIN, EASY, GOOD, HARD
+from qkv.questions.bank import Question
+from qkv.quiz.lang import fill, t
+from qkv.quiz.schedule import AGAIN, EASY, GOOD, HARD
 
 _RATING_WORDS = {"again": AGAIN, "hard": HARD, "good": GOOD, "easy": EASY,
                  "重来": AGAIN, "困难": HARD, "良好": GOOD, "简单": EASY}

@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 from functools import cache
 from typing import Sequence
 
-from questions.bank import Question
+from qkv.questions.bank import Question
 
 AGAIN, HARD, GOOD, EASY = 1, 2, 3, 4  # fsrs.Rating values
 LEARNING_STEPS = (timedelta(minutes=10),)

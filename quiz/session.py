@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from typing import Callable, Iterator, Sequence, TextIO
 
-from questions.bank import Question
-from quiz import present, schedule
-from quiz.history import History
-from quiz.lang import fill, t, width
+from qkv.questions.bank import Question
+from qkv.quiz import present, schedule
+from qkv.quiz.history import History
+from qkv.quiz.lang import fill, t, width
 
 
 def utc_now() -> datetime:

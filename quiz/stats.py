@@ -5,8 +5,8 @@ from collections import Counter
 from datetime import datetime, timedelta
 from typing import Sequence
 
-from questions.bank import Question
-from quiz.lang import pad, t, width
+from qkv.questions.bank import Question
+from qkv.quiz.lang import pad, t, width
 
 WEAKEST_TAGS = 5
 _COLUMNS = ("questions", "seen", "unseen", "answers", "accuracy", "due_today")

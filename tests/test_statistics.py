@@ -13,11 +13,11 @@ import pytest
 import torch
 from scipy import stats
 
-from grader import statistics as S
-from grader.exercises import initialization as init_bugs
-from grader.exercises import regularization as regularization_bugs
-from reference import initialization as init_ref
-from reference import regularization as regularization_ref
+from qkv.grader import statistics as S
+from qkv.grader.exercises import initialization as init_bugs
+from qkv.grader.exercises import regularization as regularization_bugs
+from qkv.reference import initialization as init_ref
+from qkv.reference import regularization as regularization_ref
 
 INITIALISERS = {
     "initialization.xavier_uniform": init_ref.xavier_uniform_,

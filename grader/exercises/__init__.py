@@ -12,7 +12,7 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Callable
 
-from grader.catalogue import Exercise
+from qkv.grader.catalogue import Exercise
 
 
 @dataclass
@@ -78,7 +78,7 @@ def covering(case, *labels: str):
 
 def omitting(case, keep: int):
     """A copy of `case` that passes only its first `keep` arguments: the rest take the candidate's defaults."""
-    from grader.checking import Case  # noqa: PLC0415 - imports torch
+    from qkv.grader.checking import Case  # noqa: PLC0415 - imports torch
 
     dropped = case.names[keep:]
     note = f"{case.note}; " if case.note else ""
@@ -88,7 +88,7 @@ def omitting(case, keep: int):
 
 def in_dtype(case, dtype):
     """A copy of `case` with every float tensor cast to `dtype` (the note says so)."""
-    from grader.checking import Case, map_tensors  # noqa: PLC0415 - imports torch
+    from qkv.grader.checking import Case, map_tensors  # noqa: PLC0415 - imports torch
 
     args = map_tensors(lambda t: t.to(dtype) if t.is_floating_point() else t, case.args)
     name = str(dtype).removeprefix("torch.")

@@ -12,13 +12,13 @@ import math
 import torch
 from hypothesis import strategies as st
 
-from grader.checking import Case, CheckFailed, call_candidate, describe_call, for_all, generator, tensor_seed
-from grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
-from grader.remote import Remote, RemoteModule, watching_devices_now
-from grader.properties import (Check, deterministic, follows_float64, gradients_match_reference,
+from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call, for_all, generator, tensor_seed
+from qkv.grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
+from qkv.grader.remote import Remote, RemoteModule, watching_devices_now
+from qkv.grader.properties import (Check, deterministic, follows_float64, gradients_match_reference,
                                leaves_inputs_unchanged, matches_on, matches_reference, metamorphic, nearly_equal,
                                repeated_calls, run_candidate, smoke, stays_on_device)
-from reference import attention as ref
+from qkv.reference import attention as ref
 
 # --- inputs ------------------------------------------------------------------------------
 

@@ -14,12 +14,12 @@ import math
 
 import torch
 
-from grader import catalogue, statistics
-from grader.checking import Case, CheckFailed, call_candidate, describe_call
-from grader.exercises import sampled_task
-from grader.properties import Check
+from qkv.grader import catalogue, statistics
+from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call
+from qkv.grader.exercises import sampled_task
+from qkv.grader.properties import Check
 
-from reference.initialization import fan_in_and_fan_out, kaiming_fan
+from qkv.reference.initialization import fan_in_and_fan_out, kaiming_fan
 
 
 def _uniform(tensor, bound):

@@ -11,11 +11,11 @@ import functools
 import torch
 from hypothesis import strategies as st
 
-from grader.checking import Case, CheckFailed, describe_call, for_all, generator, tensor_seed
-from grader.exercises import FunctionTask, covering, in_dtype, omitting
-from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+from qkv.grader.checking import Case, CheckFailed, describe_call, for_all, generator, tensor_seed
+from qkv.grader.exercises import FunctionTask, covering, in_dtype, omitting
+from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
                                matches_on, matches_reference, repeated_calls, run_candidate, smoke, stays_on_device)
-from reference import masking as ref
+from qkv.reference import masking as ref
 
 # --- inputs ------------------------------------------------------------------------------
 

@@ -26,12 +26,12 @@ from functools import partial
 import torch
 from hypothesis import strategies as st
 
-from grader.checking import Case, CheckFailed, call_candidate, describe_call, generator, tensor_seed
-from grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
-from grader.remote import watching_devices_now
-from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call, generator, tensor_seed
+from qkv.grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
+from qkv.grader.remote import watching_devices_now
+from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
                                matches_on, matches_reference, on_device, repeated_calls, smoke, stays_on_device)
-from reference import normalization as ref
+from qkv.reference import normalization as ref
 
 
 def _normalise_last(x, var, eps):

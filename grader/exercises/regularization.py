@@ -23,12 +23,12 @@ import torch
 import torch.nn.functional as F
 from hypothesis import strategies as st
 
-from grader.checking import (COVERAGE, Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor,
+from qkv.grader.checking import (COVERAGE, Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor,
                              generator, tensor_seed)
-from grader.exercises import FunctionTask, covering, in_dtype, omitting, sampled_task
-from grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
+from qkv.grader.exercises import FunctionTask, covering, in_dtype, omitting, sampled_task
+from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
                                matches_on, matches_reference, repeated_calls, smoke, stays_on_device)
-from reference import regularization as ref
+from qkv.reference import regularization as ref
 
 
 def dropout_unscaled(x, p, training=True):
@@ -319,7 +319,7 @@ def _exact(name: str, case_of, expected_of, code: str, explain: str) -> Check:
 
 def drops_at_the_right_rate() -> Check:
     def run(ctx):
-        from grader import statistics  # noqa: PLC0415 - scipy.stats takes ~0.8 s to import: only when needed
+        from qkv.grader import statistics  # noqa: PLC0415 - scipy.stats takes ~0.8 s to import: only when needed
 
         torch.manual_seed(ctx.seed)
         outputs, cases = [], []

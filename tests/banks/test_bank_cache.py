@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from questions import bank
+from qkv.questions import bank
 
 DEMO = Path(__file__).parents[1] / "quiz" / "banks" / "demo.yaml"
 

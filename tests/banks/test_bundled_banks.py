@@ -5,7 +5,7 @@ from collections import Counter
 
 import pytest
 
-from questions import bank
+from qkv.questions import bank
 
 TOPICS = ("attention", "masking", "normalization", "initialization", "regularization", "decoding")
 MIN_QUESTIONS, MIN_NUMERIC, MIN_CODE_READING = 40, 8, 5

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from collections import Counter
 
-from grader.catalogue import EXERCISE_IDS
-from questions import bank
+from qkv.grader.catalogue import EXERCISE_IDS
+from qkv.questions import bank
 
 MIN_PAIRED = 3
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from questions import bank
+from qkv.questions import bank
 
 HERE = Path(__file__).parent
 

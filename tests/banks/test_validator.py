@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-from grader.catalogue import EXERCISE_IDS
-from questions import bank
+from qkv import cli
+from qkv.grader.catalogue import EXERCISE_IDS
+from qkv.questions import bank
 
 BROKEN = Path(__file__).parent / "broken"
 DEMO = Path(__file__).parents[1] / "quiz" / "banks" / "demo.yaml"

@@ -11,8 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-
+from qkv import cli
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPTED = re.compile(r"printf '([^']*)' \| qkv (quiz [^|#]*?)\s*(?:\||#|$)")
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import cli
-from grader.catalogue import EXERCISES
+from qkv import cli
+from qkv.grader.catalogue import EXERCISES
 
 ROOT = Path(__file__).resolve().parents[2]
 CORRECT_SDPA = ROOT / "tests" / "corpus" / "attention.sdpa" / "correct_softmax_matmul.py"
@@ -104,7 +104,7 @@ def test_cuda_without_a_gpu_is_a_usage_error():
                                   ["start", "attention.sdpa", "{tmp}/s.ipynb", "--notebook"]])
 def test_commands_that_do_not_grade_never_import_torch(args, tmp_path):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
-    probe = ("import sys, cli\n"
+    probe = ("import sys\nfrom qkv import cli\n"
              f"sys.argv = ['qkv'] + {args!r}\n"
              "try:\n    cli.main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
              "heavy = [m for m in ('torch', 'numpy', 'hypothesis') if m in sys.modules]\n"

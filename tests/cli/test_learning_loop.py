@@ -10,9 +10,9 @@ import nbformat
 import pytest
 from click.testing import CliRunner
 
-import cli
-from grader import catalogue, notebooks, report, runner
-from quiz.history import History
+from qkv import cli
+from qkv.grader import catalogue, notebooks, report, runner
+from qkv.quiz.history import History
 
 ROOT = Path(__file__).resolve().parents[2]
 CORRECT_SDPA = ROOT / "tests" / "corpus" / "attention.sdpa" / "correct_softmax_matmul.py"
@@ -225,7 +225,7 @@ def test_a_broken_notebook_is_a_load_error(tmp_path):
 
 
 def test_inside_a_mock_round_the_statement_and_report_name_the_rounds_own_commands():
-    from grader.starter import statement
+    from qkv.grader.starter import statement
 
     exercise = catalogue.get("attention.sdpa")
     assert "qkv grade" in statement(exercise) and "qkv" not in statement(exercise, commands=False).splitlines()[-1]

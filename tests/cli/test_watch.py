@@ -10,7 +10,7 @@ import threading
 import time
 from pathlib import Path
 
-from grader import runner
+from qkv.grader import runner
 
 ROOT = Path(__file__).resolve().parents[2]
 CORPUS = ROOT / "tests" / "corpus" / "masking.causal_mask"

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import child
+from qkv.grader import child
 
 
 class _Quiet:
@@ -19,7 +19,7 @@ class _Quiet:
 def grade_in_process(exercise: str, path: Path, tmp_path: Path, *, seed: int = 0, max_examples: int = 25,
                      timeout: float = 60.0) -> dict:
     """The grading process's function, called directly: same checks and worker, no runner."""
-    from grader import remote  # noqa: PLC0415 - imports torch
+    from qkv.grader import remote  # noqa: PLC0415 - imports torch
 
     remote.use_zygote()
     request = {"exercise": exercise, "path": str(path.resolve()), "source": path.read_text(), "seed": seed,

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalogue
-from grader.diagnoses import known_codes
-from grader.exercises import load_task
+from qkv.grader import catalogue
+from qkv.grader.diagnoses import known_codes
+from qkv.grader.exercises import load_task
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 EXERCISES = list(catalogue.EXERCISES.values())

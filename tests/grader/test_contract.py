@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalogue, checking
+from qkv.grader import catalogue, checking
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 EXERCISES = list(catalogue.EXERCISES.values())
@@ -42,7 +42,7 @@ def test_contract_names_every_parameter(exercise):
 @pytest.mark.parametrize("exercise", [e for e in EXERCISES if not e.is_class], ids=lambda e: e.id)
 def test_reference_defaults_are_the_stubs(exercise):
     """Omitted arguments are compared with the reference's defaults: they must be the contract's."""
-    module = importlib.import_module(f"reference.{exercise.topic}")
+    module = importlib.import_module(f"qkv.reference.{exercise.topic}")
     signature = inspect.signature(getattr(module, exercise.entry_point))
     assert {n: p.default for n, p in signature.parameters.items()
             if p.default is not inspect.Parameter.empty} == defaults(exercise)

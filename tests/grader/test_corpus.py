@@ -38,7 +38,7 @@ def test_corpus_verdict(path, seed, grade_here):
 
 
 def test_corpus_is_big_enough():
-    from grader.catalogue import EXERCISE_IDS
+    from qkv.grader.catalogue import EXERCISE_IDS
 
     for exercise in EXERCISE_IDS:
         verdicts = [expectation(p)[0] for p in CORPUS.glob(f"{exercise}/*.py")]

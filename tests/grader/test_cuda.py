@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from grader import runner
+from qkv.grader import runner
 
 pytestmark = [pytest.mark.cuda,
               pytest.mark.skipif(not torch.cuda.is_available(), reason="needs a CUDA GPU")]

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import torch
 
-from grader.checking import distinct_digits, format_tensor
-from grader.report import to_text
-from grader.runner import Verdict
+from qkv.grader.checking import distinct_digits, format_tensor
+from qkv.grader.report import to_text
+from qkv.grader.runner import Verdict
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"
 

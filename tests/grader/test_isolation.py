@@ -6,7 +6,7 @@ import textwrap
 
 import pytest
 
-from grader import report, runner
+from qkv.grader import report, runner
 
 SDPA_OK = """
 import math

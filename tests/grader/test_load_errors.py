@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader import catalogue, runner
+from qkv.grader import catalogue, runner
 
 
 def write(tmp_path, text, name="solution.py"):

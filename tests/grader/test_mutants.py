@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import catalogue
+from qkv.grader import catalogue
 
 spec = importlib.util.spec_from_file_location("mutants", Path(__file__).resolve().parents[2] / "bench" / "mutants.py")
 mutants = importlib.util.module_from_spec(spec)

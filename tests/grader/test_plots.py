@@ -6,8 +6,8 @@ import math
 
 import torch
 
-from grader.plots import activation_stds
-from reference import initialization as ref
+from qkv.grader.plots import activation_stds
+from qkv.reference import initialization as ref
 
 
 def _fans_swapped(tensor, a=0.0, mode="fan_in", nonlinearity="leaky_relu"):

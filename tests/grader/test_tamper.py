@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import remote, report, runner
+from qkv.grader import remote, report, runner
 
 SANDBOX = remote.bubblewrap() is not None
 needs_sandbox = pytest.mark.skipif(not SANDBOX, reason="bubblewrap is not available here")
@@ -82,7 +82,7 @@ TRICKS = {
         """),
     "monkeypatching the grader's modules": dict(top="""
         try:
-            import grader.checking as checking
+            import qkv.grader.checking as checking
             checking.mismatch = lambda *a, **k: None
         except ImportError:
             pass
@@ -110,7 +110,7 @@ TRICKS = {
                 return super().__torch_function__(func, types, args, kwargs or {})
         """, body="return torch.zeros(1).as_subclass(Liar), torch.zeros(1).as_subclass(Liar)"),
     "delegating to the project's reference": dict(body="""
-    from reference.attention import scaled_dot_product_attention as ref
+    from qkv.reference.attention import scaled_dot_product_attention as ref
     return ref(q, k, v, mask)"""),
     "a thread that keeps rewriting files": dict(top="""
         import threading, time

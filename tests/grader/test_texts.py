@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 import yaml
 
-from grader import catalogue, diagnoses
+from qkv.grader import catalogue, diagnoses
 
 EXERCISES = list(catalogue.EXERCISES.values())
 

@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from mockkit import LOCALE_VARIABLES
-from questions import bank
+from qkv.questions import bank
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ import sys
 import time
 from pathlib import Path
 
-from questions import bank
+from qkv.questions import bank
 
 ROOT = Path(__file__).parents[2]
 BANKS = Path(__file__).parent / "banks"

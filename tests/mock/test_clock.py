@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from mock.clock import SCALE_VARIABLE, LineReader, ScaledClock, TimeUp, from_env
+from qkv.mock.clock import SCALE_VARIABLE, LineReader, ScaledClock, TimeUp, from_env
 
 
 def test_a_scaled_clock_runs_faster_and_converts_waits_to_real_seconds():

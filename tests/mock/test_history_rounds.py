@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import sqlite3
 
-from quiz.history import SCHEMA_VERSION, History
+from qkv.quiz.history import SCHEMA_VERSION, History
 from quizkit import T0
 
 V1_SCHEMA = """

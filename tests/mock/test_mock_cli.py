@@ -5,11 +5,11 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-import cli
-from mock import scorecard
-from mock.plan import make_plan
+from qkv import cli
+from qkv.mock import scorecard
+from qkv.mock.plan import make_plan
 from mockkit import BANKS, answer_lines, questions
-from quiz.history import History
+from qkv.quiz.history import History
 
 
 def run(*args, input=None, env=None):
@@ -116,7 +116,7 @@ def test_bad_options_are_usage_errors_that_say_what_is_valid(home, args, env, me
 
 
 def test_an_explicit_exercise_is_the_coding_task_in_chinese(home):
-    from grader import catalogue
+    from qkv.grader import catalogue
 
     plan = make_plan(questions(), minutes=20, topics=[], seed=1, exercise=catalogue.get("attention.sdpa"))
     first = "\n".join(answer_lines(plan.warmup[0], True))

@@ -9,7 +9,7 @@ import sqlite3
 
 import pytest
 
-from mock.plan import make_plan
+from qkv.mock.plan import make_plan
 from mockkit import CORPUS, Output, answer_lines, questions, spawn
 
 HEAVY = ("torch", "numpy", "scipy", "hypothesis")

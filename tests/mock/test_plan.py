@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
-from grader.catalogue import EXERCISES
-from mock.plan import SECTIONS, WARMUP_TYPES, make_plan, warmup_count
+from qkv.grader.catalogue import EXERCISES
+from qkv.mock.plan import SECTIONS, WARMUP_TYPES, make_plan, warmup_count
 from mockkit import questions
-from questions import bank
+from qkv.questions import bank
 
 
 @pytest.fixture(scope="module")

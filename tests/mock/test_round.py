@@ -7,15 +7,15 @@ from pathlib import Path
 
 import pytest
 
-from grader import runner
-from mock import round as mock_round
-from mock.clock import TimeUp
-from mock.plan import make_plan
-from mock.round import Round, parse_covered, rating_for_coverage
+from qkv.grader import runner
+from qkv.mock import round as mock_round
+from qkv.mock.clock import TimeUp
+from qkv.mock.plan import make_plan
+from qkv.mock.round import Round, parse_covered, rating_for_coverage
 from mockkit import CORPUS, answer_lines, questions
-from quiz import present, schedule
-from quiz.history import History
-from quiz.session import Console
+from qkv.quiz import present, schedule
+from qkv.quiz.history import History
+from qkv.quiz.session import Console
 from quizkit import T0
 
 SOLUTION = CORPUS / "masking.causal_mask" / "correct_tril_ones.py"

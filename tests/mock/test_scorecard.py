@@ -6,8 +6,8 @@ import copy
 
 import pytest
 
-from grader.diagnoses import explain
-from mock import scorecard
+from qkv.grader.diagnoses import explain
+from qkv.mock import scorecard
 
 
 def _checked(qid, correct, response, answer, zh_response=None, zh_answer=None):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from questions import bank
+from qkv.questions import bank
 from quizkit import DEMO, LOCALE_VARIABLES
 
 

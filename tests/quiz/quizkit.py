@@ -7,13 +7,13 @@ import sys
 from datetime import datetime, timezone
 from pathlib import Path
 
-from questions import bank
+from qkv.questions import bank
 
 ROOT = Path(__file__).parents[2]
 BANKS = Path(__file__).parent / "banks"
 DEMO = BANKS / "demo.yaml"
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=timezone.utc)
-LAUNCH = "import questions.bank as b; b.bundled_paths = lambda: []; import cli; cli.main()"
+LAUNCH = "import qkv.questions.bank as b; b.bundled_paths = lambda: []; from qkv import cli; cli.main()"
 LOCALE_VARIABLES = ("QKV_LANG", "LC_ALL", "LC_MESSAGES", "LANG")
 
 

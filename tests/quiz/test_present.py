@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-from quiz import present
-from quiz.lang import fill, width
-from quiz.present import InvalidAnswer, check_answer, parse_answer, parse_rating, render_feedback
+from qkv.quiz import present
+from qkv.quiz.lang import fill, width
+from qkv.quiz.present import InvalidAnswer, check_answer, parse_answer, parse_rating, render_feedback
 
 
 @pytest.mark.parametrize("line, expected", [

@@ -9,11 +9,11 @@ from datetime import datetime, timedelta, timezone
 import pytest
 from click.testing import CliRunner
 
-import cli
-from questions import bank
-from quiz import schedule
-from quiz.history import History
-from quiz.lang import from_locale
+from qkv import cli
+from qkv.questions import bank
+from qkv.quiz import schedule
+from qkv.quiz.history import History
+from qkv.quiz.lang import from_locale
 from quizkit import BANKS, DEMO, right_lines, wrong_lines
 
 
@@ -193,7 +193,7 @@ def test_due_says_how_many_are_due_and_new_and_a_short_pool_is_announced(home):
 
 
 def test_choices_are_shuffled_on_review_and_the_answer_moves_with_them(home):
-    from quiz.present import bank_letters, shuffled
+    from qkv.quiz.present import bank_letters, shuffled
 
     question = next(q for q in bank.load([DEMO]) if q.type == "multi")
     moved = shuffled(question, random.Random(0))
@@ -205,8 +205,8 @@ def test_choices_are_shuffled_on_review_and_the_answer_moves_with_them(home):
 
 
 def test_reviews_are_reordered_on_a_terminal_only_and_recorded_in_the_banks_letters(home, monkeypatch):
-    from quiz import app
-    from quiz.present import shuffled
+    from qkv.quiz import app
+    from qkv.quiz.present import shuffled
 
     question = next(q for q in bank.load([DEMO]) if q.type == "multi")
     history = History.open()
@@ -229,7 +229,7 @@ def test_unknown_ids_and_tags_name_the_closest_not_all_and_case_or_short_ids_wor
     short = first.id.split(".", 1)[1]
     result = qkv("quiz", "--bank", str(DEMO), "--id", short.upper(), "--json", input="q\n")
     assert result.exit_code == 0 and json.loads(result.stdout)["questions"] == 1
-    from quiz.app import check_choices
+    from qkv.quiz.app import check_choices
 
     valid = [f"t.question-{i}" for i in range(50)]
     with pytest.raises(Exception) as raised:

@@ -13,8 +13,8 @@ import time
 
 import pytest
 
-from questions import bank
-from quiz import schedule
+from qkv.questions import bank
+from qkv.quiz import schedule
 from quizkit import DEMO, LAUNCH, ROOT, right_lines, spawn
 
 TIMEOUT = 60
@@ -94,7 +94,7 @@ def test_validate_quiz_and_stats_never_import_heavy_modules(tmp_path, args, stdi
                           capture_output=True, timeout=TIMEOUT)
     assert done.returncode == 0, done.stderr
     modules = json.loads(dump.read_text())
-    assert "questions.bank" in modules
+    assert "qkv.questions.bank" in modules
     assert sorted(m for m in modules if m.split(".")[0] in HEAVY) == []
     if args[0] == "quiz":
         assert "fsrs" in modules and "✓ Right." in done.stdout

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
-from quiz import schedule
-from quiz.history import SCHEMA_VERSION, History, HistoryError
+from qkv.quiz import schedule
+from qkv.quiz.history import SCHEMA_VERSION, History, HistoryError
 from quizkit import T0
 
 

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import pytest
 
-from quiz.history import History
-from quiz.session import Console, Quiz
+from qkv.quiz.history import History
+from qkv.quiz.session import Console, Quiz
 from quizkit import T0, right_lines, wrong_lines
 
 

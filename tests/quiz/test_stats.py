@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from quiz import stats
+from qkv.quiz import stats
 from quizkit import T0
 
 

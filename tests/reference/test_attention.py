@@ -6,7 +6,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 from torch import nn
 
-from reference import attention as ref
+from qkv.reference import attention as ref
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None)
 

@@ -7,7 +7,7 @@ from hypothesis import given, settings, strategies as st
 from scipy import stats
 from torch import nn
 
-from reference import initialization as ref
+from qkv.reference import initialization as ref
 
 SETTINGS = settings(max_examples=30, deadline=None, database=None)
 

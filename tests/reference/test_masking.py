@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
-from reference import masking as ref
+from qkv.reference import masking as ref
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None)
 

@@ -4,7 +4,7 @@ import torch
 import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 
-from reference import normalization as ref
+from qkv.reference import normalization as ref
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None)
 EPS = st.sampled_from([1e-5, 1e-2, 0.5])

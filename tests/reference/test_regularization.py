@@ -5,7 +5,7 @@ import torch.nn.functional as F
 from hypothesis import given, settings, strategies as st
 from scipy import stats
 
-from reference import regularization as ref
+from qkv.reference import regularization as ref
 
 SETTINGS = settings(max_examples=40, deadline=None, database=None)
 shapes = st.lists(st.integers(1, 5), min_size=1, max_size=3)

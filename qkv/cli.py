@@ -7,8 +7,11 @@ from __future__ import annotations
 
 import click
 
+from qkv import __version__
+
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="qkv")
 def main() -> None:
     """Quiz yourself, grade your own PyTorch code, and run mock interviews."""
 
@@ -39,7 +42,7 @@ def validate(paths: tuple[str, ...], banks: tuple[str, ...]) -> None:
     PATHS (files or folders) are checked together; without them, every bank the quiz
     loads: the bundled ones, those in the user data dir and --bank.
     """
-    from quiz import app
+    from qkv.quiz import app
 
     raise SystemExit(app.validate(paths, banks))
 
@@ -65,7 +68,7 @@ def quiz(**options) -> None:
     questions, free text then a self-rating. q quits. With --json the quiz runs on
     stderr and stdout gets the summary as one JSON object.
     """
-    from quiz import app
+    from qkv.quiz import app
 
     raise SystemExit(app.quiz(**options))
 
@@ -76,7 +79,7 @@ def quiz(**options) -> None:
 @_json_option
 def stats(**options) -> None:
     """Accuracy per topic, seen and unseen questions, due today, the weakest tags."""
-    from quiz import app
+    from qkv.quiz import app
 
     raise SystemExit(app.stats(**options))
 
@@ -87,7 +90,7 @@ _exercise_argument = click.argument("exercise_id", metavar="EXERCISE")
 
 
 def _exercise(exercise_id: str):
-    from grader import catalogue
+    from qkv.grader import catalogue
 
     try:
         return catalogue.get(exercise_id)
@@ -98,7 +101,7 @@ def _exercise(exercise_id: str):
 @main.command("list")
 def list_exercises() -> None:
     """The coding exercises: id, topic, difficulty, your status (passed / attempted / new), what to write."""
-    from grader import progress
+    from qkv.grader import progress
 
     click.echo(progress.exercise_table())
 
@@ -107,7 +110,7 @@ def list_exercises() -> None:
 @_exercise_argument
 def show(exercise_id: str) -> None:
     """The statement of an exercise: contract, shapes, what is graded."""
-    from grader.starter import statement
+    from qkv.grader.starter import statement
 
     click.echo(statement(_exercise(exercise_id)))
 
@@ -118,7 +121,7 @@ def show(exercise_id: str) -> None:
 @click.option("--notebook", is_flag=True, help="Write a Jupyter notebook (.ipynb) instead of a .py file.")
 def start(exercise_id: str, path: str | None, notebook: bool) -> None:
     """Write a starter file for EXERCISE (default name: in this folder). Never overwrites."""
-    from grader.starter import StarterExists, write_starter
+    from qkv.grader.starter import StarterExists, write_starter
 
     exercise = _exercise(exercise_id)
     try:
@@ -134,7 +137,7 @@ def start(exercise_id: str, path: str | None, notebook: bool) -> None:
               help="Show hints up to this level (each one gives more away).")
 def hint(exercise_id: str, level: int) -> None:
     """Hints for EXERCISE, one level at a time."""
-    from grader.starter import hints
+    from qkv.grader.starter import hints
 
     click.echo(hints(_exercise(exercise_id), level))
 
@@ -159,7 +162,7 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
     """Grade your solution file (.py, or a Jupyter notebook's code cells) PATH for EXERCISE.
 
     Exit 0 = pass, 1 = fail, 2 = could not load, 130 = interrupted (Ctrl-C)."""
-    from grader import progress, report, runner
+    from qkv.grader import progress, report, runner
 
     def usage_error(message: str) -> None:
         if as_json:
@@ -202,8 +205,8 @@ def watch(exercise_id: str, path: str, **options) -> None:
 
     While it runs, type hint (the next hint), Enter (grade again now) or quit. Exits with the
     last grade's status: 0 passed, 1 failed, 2 could not load; 130 on Ctrl-C."""
-    from grader import progress as tracker
-    from grader import watch as watcher
+    from qkv.grader import progress as tracker
+    from qkv.grader import watch as watcher
 
     exercise_id, path = tracker.unswap(exercise_id, path)
     exercise = _exercise(exercise_id)
@@ -220,7 +223,7 @@ def progress(as_json: bool) -> None:
     """Per topic: exercises passed, quiz accuracy, reviews due; the mistakes your code made most often."""
     import json
 
-    from grader import progress as tracker
+    from qkv.grader import progress as tracker
 
     report = tracker.report()
     click.echo(json.dumps({**report, "next": tracker.suggestion()}, ensure_ascii=False) if as_json
@@ -230,7 +233,7 @@ def progress(as_json: bool) -> None:
 @main.command("next")
 def next_step() -> None:
     """One thing to do now: a due review, or the next exercise of your weakest topic."""
-    from grader import progress as tracker
+    from qkv.grader import progress as tracker
 
     click.echo(tracker.suggestion())
 
@@ -241,7 +244,7 @@ def next_step() -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def reset(exercise_id: str | None, everything: bool, yes: bool) -> None:
     """Forget EXERCISE's grades and review schedule, or with --all the whole history."""
-    from quiz.app import open_history
+    from qkv.quiz.app import open_history
 
     if exercise_id and everything:
         raise click.UsageError("give one EXERCISE or --all, not both")
@@ -263,8 +266,8 @@ def reset(exercise_id: str | None, everything: bool, yes: bool) -> None:
 @click.option("--force", is_flag=True, help="Show it even though you have not passed the exercise yet.")
 def solution(exercise_id: str, force: bool) -> None:
     """The reference solution of EXERCISE: shown once you have passed it (or with --force)."""
-    from grader import progress as tracker
-    from grader.starter import reference_source
+    from qkv.grader import progress as tracker
+    from qkv.grader.starter import reference_source
 
     exercise = _exercise(exercise_id)
     if not force and tracker.statuses(tracker._open_grades()[0]).get(exercise.id, ("",))[0] != "passed":
@@ -300,7 +303,7 @@ def mock(**options) -> None:
     is printed and saved either way (Ctrl-C exits with 130). Answers can be piped in;
     QKV_MOCK_TIME_SCALE=60 makes a minute pass per second.
     """
-    from mock import app
+    from qkv.mock import app
 
     raise SystemExit(app.mock(**options))
 
