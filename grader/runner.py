@@ -25,9 +25,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
+import qkv
 from qkv.grader import catalogue, notebooks, sandbox
 
-ROOT = Path(__file__).resolve().parent.parent  # folder holding the grader package
+ROOT = Path(qkv.__file__).resolve().parent.parent  # the folder holding the qkv package (a checkout's root)
 DEFAULT_MEMORY_GIB = 4.0
 
 
