@@ -9,7 +9,7 @@ import unicodedata
 
 import click
 
-from qkv.grader.diagnoses import explain
+from qkv.grader.exercise_texts import explain
 from qkv.grader.runner import Verdict
 
 MARK = {True: "PASS", False: "FAIL", None: "SKIP"}

@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator
 
-from qkv.grader.diagnoses import explain
+from qkv.grader.exercise_texts import explain
 from qkv.quiz.lang import fill, pad, t, width
 
 WEAK_BELOW = 0.7

@@ -296,7 +296,7 @@ class _FileChecker:
         self._converted: dict[int, object] = {}
         doc = self._parse(path)
         if doc is not _INVALID:
-            self._bank(doc, Path(path.name).stem)
+            self._document(doc, Path(path.name).stem)
 
     def problem(self, line: int, message: str) -> None:
         self.problems.append(Problem(self.display, line, message))
@@ -461,6 +461,10 @@ class _FileChecker:
         return tuple(good) if len(good) == len(items) else ()
 
     # the bank and its questions
+
+    def _document(self, doc: object, stem: str) -> None:
+        """Check the whole file (subclasses check other kinds of text file the same way)."""
+        self._bank(doc, stem)
 
     def _bank(self, doc: object, stem: str) -> None:
         if not isinstance(doc, _Map):

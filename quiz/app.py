@@ -27,15 +27,22 @@ DEFAULT_COUNT = 10
 
 
 def validate(paths: Sequence[str], banks: Sequence[str]) -> int:
-    """Lint `paths` (files or folders) together; without them, everything `quiz` would load."""
+    """Lint `paths` (files or folders) together; without them, everything `quiz` would load and the
+    coding exercises' text files (grader/texts/*.yaml)."""
     targets = bank.expand([*paths, *banks]) if paths else bank.sources(banks, data_dir())
     questions, problems = bank.check(targets)
+    checked = _count(len(targets), 'bank')
+    if not paths:
+        from qkv.grader import text_files  # noqa: PLC0415
+
+        problems = [*problems, *text_files.problems()]
+        checked += " and the exercises' texts"
     for problem in problems:
         click.echo(str(problem))
     if problems:
-        click.echo(f"{_count(len(problems), 'problem')} in {_count(len(targets), 'bank')}", err=True)
+        click.echo(f"{_count(len(problems), 'problem')} in {checked}", err=True)
         return 1
-    click.echo(f"{_count(len(questions), 'question')} in {_count(len(targets), 'bank')}: OK")
+    click.echo(f"{_count(len(questions), 'question')} in {checked}: OK")
     return 0
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from qkv.grader import catalogue
-from qkv.grader.diagnoses import known_codes
+from qkv.grader.exercise_texts import known_codes
 from qkv.grader.exercises import load_task
 
 CORPUS = Path(__file__).resolve().parent.parent / "corpus"

@@ -6,7 +6,7 @@ import copy
 
 import pytest
 
-from qkv.grader.diagnoses import explain
+from qkv.grader.exercise_texts import explain
 from qkv.mock import scorecard
 
 

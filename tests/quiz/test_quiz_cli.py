@@ -129,7 +129,7 @@ def test_user_banks_in_the_data_dir_are_loaded(home):
     shutil.copy(DEMO, home / "banks" / "demo.yaml")
     result = qkv("quiz", "--type", "numeric", input="0.125\n")
     assert "✓ Right." in result.stdout
-    assert qkv("validate").stdout == "6 questions in 1 bank: OK\n"
+    assert qkv("validate").stdout == "6 questions in 1 bank and the exercises' texts: OK\n"
 
 
 def test_a_broken_user_bank_stops_quiz_and_stats_with_exit_2(home):
