@@ -17,6 +17,7 @@ from pathlib import Path
 
 from qkv.grader import catalogue
 from qkv.quiz.history import EXERCISE_CARD, History, HistoryError
+from qkv.quiz.lang import pad, t, width
 
 
 def record(verdict, path: str) -> None:
@@ -57,14 +58,18 @@ def _open_grades() -> tuple[list[dict], dict[str, float], dict[str, tuple[int, i
         history.close()
 
 
-def exercise_table() -> str:
-    """`qkv list`: one row per exercise, columns sized to their content."""
+def exercise_table(lang: str = "en") -> str:
+    """`qkv list`: one row per exercise, columns sized to their content (in terminal columns: CJK takes two)."""
     known = statuses(_open_grades()[0])
-    rows = [(e.id, e.topic, e.difficulty, " ".join(known.get(e.id, ("new", ""))).strip(), e.summary)
+
+    def status(exercise_id: str) -> str:
+        state, when = known.get(exercise_id, ("new", ""))
+        return f"{t(lang, 'status_' + state)} {when}".strip()
+
+    rows = [(e.id, e.topic, t(lang, e.difficulty), status(e.id), e.summary_in(lang))
             for e in catalogue.EXERCISES.values()]
-    widths = [max(len(row[i]) for row in rows) for i in range(4)]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(row[:4], widths)) + "  " + row[4]
-                     for row in rows)
+    widths = [max(width(row[i]) for row in rows) for i in range(4)]
+    return "\n".join("  ".join(pad(cell, w) for cell, w in zip(row[:4], widths)) + "  " + row[4] for row in rows)
 
 
 def report() -> dict:

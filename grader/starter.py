@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 from qkv.grader.catalogue import Exercise
+from qkv.quiz.lang import lang_flag, t
 
 REFERENCES = Path(__file__).resolve().parent.parent / "reference"
 
@@ -14,9 +15,9 @@ class StarterExists(FileExistsError):
     pass
 
 
-def write_starter(exercise: Exercise, path: str | None, notebook: bool = False) -> Path:
-    """Write the exercise's stub to `path` (default: <name>.py, or .ipynb with `notebook`, here);
-    never overwrite."""
+def write_starter(exercise: Exercise, path: str | None, notebook: bool = False, lang: str = "en") -> Path:
+    """Write the exercise's stub to `path` (default: <name>.py, or .ipynb with `notebook`, here), with its
+    summary (and a notebook with its statement) in `lang`; never overwrite."""
     default = Path(exercise.starter_filename).with_suffix(".ipynb" if notebook else ".py")
     target = Path(path or default)
     if target.is_dir():
@@ -28,11 +29,12 @@ def write_starter(exercise: Exercise, path: str | None, notebook: bool = False) 
     if notebook or target.suffix == ".ipynb":
         from qkv.grader import notebooks  # noqa: PLC0415 - nbformat costs ~80 ms: only for a notebook
 
-        text = notebooks.starter(f"# {exercise.id}\n\n{exercise.summary}\n\n```\n{exercise.statement}\n```\n\n"
-                                 f"Grade with: `qkv grade {exercise.id} {target}`", exercise.stub)
+        text = notebooks.starter(f"# {exercise.id}\n\n{exercise.summary_in(lang)}\n\n```\n"
+                                 f"{exercise.statement_in(lang)}\n```\n\n"
+                                 + t(lang, "start_grade_with", id=exercise.id, path=target), exercise.stub)
     else:
-        text = (f"# qkv exercise {exercise.id}: {exercise.summary}\n# Grade with: qkv grade {exercise.id} {target}\n\n"
-                + exercise.stub)
+        text = (f"# {t(lang, 'start_header', id=exercise.id, summary=exercise.summary_in(lang))}\n"
+                f"# {t(lang, 'start_grade_with', id=exercise.id, path=target)}\n\n" + exercise.stub)
     with open(target, "x", encoding="utf-8") as f:
         f.write(text)
     return target
@@ -68,18 +70,19 @@ def reference_source(exercise: Exercise) -> str:
         "\n\n\n" + "\n\n\n".join(blocks)
 
 
-def statement(exercise: Exercise, commands: bool = True) -> str:
-    """The exercise as `qkv show` prints it; `commands`: end with how to start and grade it."""
-    text = (f"{exercise.id}  ({exercise.topic}, {exercise.difficulty})\n{exercise.summary}\n\n"
-            f"{exercise.statement}\nSignature: {exercise.signature_text()}")
+def statement(exercise: Exercise, commands: bool = True, lang: str = "en") -> str:
+    """The exercise as `qkv show` prints it, in `lang`; `commands`: end with how to start and grade it."""
+    text = (f"{exercise.id}  ({exercise.topic}, {t(lang, exercise.difficulty)})\n{exercise.summary_in(lang)}\n\n"
+            f"{exercise.statement_in(lang)}\n" + t(lang, "show_signature", signature=exercise.signature_text()))
     if commands:
-        text += f"\nStart: qkv start {exercise.id}    Grade: qkv grade {exercise.id} {exercise.starter_filename}"
+        text += "\n" + t(lang, "show_commands", id=exercise.id, file=exercise.starter_filename, flag=lang_flag(lang))
     return text
 
 
-def hints(exercise: Exercise, level: int, more: str | None = None) -> str:
-    """Hints 1..level; the last line says how to see the next one (`more`: how, where the reader is)."""
-    shown = [f"Hint {i}/{len(exercise.hints)}: {text}" for i, text in enumerate(exercise.hints[:level], 1)]
-    if level < len(exercise.hints):
-        shown.append(more or f"(More: qkv hint {exercise.id} --level {level + 1})")
+def hints(exercise: Exercise, level: int, more: str | None = None, lang: str = "en") -> str:
+    """Hints 1..level in `lang`; the last line says how to see the next one (`more`: how, where the reader is)."""
+    texts = exercise.hints_in(lang)
+    shown = [t(lang, "hint_line", level=i, total=len(texts), text=text) for i, text in enumerate(texts[:level], 1)]
+    if level < len(texts):
+        shown.append(more or t(lang, "hint_more", id=exercise.id, level=level + 1, flag=lang_flag(lang)))
     return "\n\n".join(shown)

@@ -2,6 +2,8 @@
 (line numbers, safe YAML only, full-width punctuation in Chinese), with these files' own rules."""
 from __future__ import annotations
 
+import re
+
 from qkv.grader import catalogue
 from qkv.grader.exercise_texts import HINTS, LANGUAGES, SECTION_FIELDS, TEXTS, general, topic
 from qkv.questions import bank
@@ -20,7 +22,21 @@ def problems() -> list[bank.Problem]:
     return found
 
 
+_SPACE_AFTER_FULL_WIDTH = re.compile(r"[，。；：？、（）！](?=[ \t])")
+
+
 class _TextChecker(bank._FileChecker):  # noqa: SLF001 - the banks' parser, with line numbers
+    def _punctuation(self, text: str, line: int, where: str) -> None:
+        """The banks' rule, and no space after full-width punctuation (a folded line break after
+        Chinese punctuation in a `>-` block becomes one)."""
+        super()._punctuation(text, line, where)
+        slip = _SPACE_AFTER_FULL_WIDTH.search(text)
+        if slip:
+            start = max(slip.start() - 12, 0)
+            self.problem(line, f"{where} has a space after {slip.group()!r} (...{text[start:slip.end() + 12]}...): "
+                               "full-width punctuation carries its own spacing; in a `>-` block, break the line "
+                               "next to code or English instead")
+
     def _document(self, doc: object, stem: str) -> None:
         if not isinstance(doc, bank._Map):
             self.problem(1, "must be a mapping")

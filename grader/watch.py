@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Callable, TextIO
 
 from qkv.grader import catalogue, progress, report, runner, starter
+from qkv.quiz.lang import t
 
 POLL_SECONDS = 0.2
 QUIT = {"q", "quit", "exit"}
@@ -44,7 +45,7 @@ def _keyboard(stream: TextIO) -> queue.Queue:
 
 
 def watch(exercise_id: str, path: str, *, echo: Callable[..., None], stdin: TextIO = sys.stdin,
-          tty: bool | None = None, **options) -> int:
+          tty: bool | None = None, lang: str = "en", **options) -> int:
     """Run until `quit` (or the end of input); the exit status of the last grade (0 pass, 1 fail)."""
     exercise = catalogue.get(exercise_id)
     tty = sys.stdout.isatty() if tty is None else tty
@@ -57,8 +58,8 @@ def watch(exercise_id: str, path: str, *, echo: Callable[..., None], stdin: Text
             now = _signature(target)
             if now != seen:
                 seen = now
-                status = _grade(session, exercise, path, echo, tty, options)
-                echo(f"\nWatching {path}: save it to grade again. Type hint, Enter to re-grade, or quit.")
+                status = _grade(session, exercise, path, echo, tty, lang, options)
+                echo("\n" + t(lang, "watch_waiting", path=path))
             try:
                 line = keys.get(timeout=POLL_SECONDS)
             except queue.Empty:
@@ -67,20 +68,20 @@ def watch(exercise_id: str, path: str, *, echo: Callable[..., None], stdin: Text
                 return status
             if line == "hint":
                 level = min(level + 1, len(exercise.hints))
-                echo(starter.hints(exercise, level, more="(More: type hint again.)"))
+                echo(starter.hints(exercise, level, more=t(lang, "hint_more_watch"), lang=lang))
             elif line == "":
                 seen = None
             else:
-                echo(f"Unknown command {line!r}: type hint, Enter to re-grade, or quit.")
+                echo(t(lang, "watch_unknown", got=line))
     finally:
         session.close()
 
 
-def _grade(session: runner.Session, exercise, path: str, echo, tty: bool, options: dict) -> int:
+def _grade(session: runner.Session, exercise, path: str, echo, tty: bool, lang: str, options: dict) -> int:
     if tty:
         echo("\x1b[2J\x1b[H", nl=False)  # a fresh screen for each grade
     echo(time.strftime("[%H:%M:%S]"))
-    stream = report.Stream(echo, tty=tty)
+    stream = report.Stream(echo, tty=tty, lang=lang)
     try:
         verdict = session.grade(exercise.id, path, on_start=stream.start, on_check=stream.check,
                                 on_running=stream.running, **options)

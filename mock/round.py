@@ -95,10 +95,10 @@ class Round:
             self.console.say("\n" + t(self.lang, "mock_no_exercise", topics=", ".join(self.plan.topics)))
             return
         with self._section(record, "coding", [exercise.id], exercise=exercise.id) as items:
-            path = write_starter(exercise, _fresh_folder(self.workdir))
+            path = write_starter(exercise, _fresh_folder(self.workdir), lang=self.lang)
             item = {"exercise": exercise.id, "path": str(path), "grades": 0, "hints": 0, "verdict": None}
             items.append(item)
-            self.console.say(statement(exercise, commands=False))  # the round has its own commands
+            self.console.say(statement(exercise, commands=False, lang=self.lang))  # the round has its own commands
             self.console.say("\n" + fill(t(self.lang, "mock_coding_intro", path=path), self.console.columns))
             self._graded = _digest(path)  # the starter needs no grading
             with self._then(lambda: self._grade_if_changed(item, path)):
@@ -189,7 +189,7 @@ class Round:
                                "checks": [[c["name"], c["passed"]] for c in verdict.checks],
                                "diagnosis": verdict.diagnosis, "message": verdict.message}
             progress.record(verdict, str(path))  # a grade in a round counts for `qkv list` and `progress`
-            self.console.say(report.to_text(verdict, hint="hint"))  # the round's own command
+            self.console.say(report.to_text(verdict, hint="hint", lang=self.lang))  # the round's own command
         item["grades"] += 1
 
     def _grade_if_changed(self, item: dict, path: Path) -> None:
@@ -197,7 +197,7 @@ class Round:
             self._grade(item, path)
 
     def _hint(self, item: dict) -> None:
-        hints = self.plan.exercise.hints
+        hints = self.plan.exercise.hints_in(self.lang)
         if item["hints"] == len(hints):
             self.console.say(t(self.lang, "mock_no_more_hints"))
             return

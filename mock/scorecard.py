@@ -28,7 +28,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterable, Iterator
 
-from qkv.grader.exercise_texts import explain
+from qkv.grader.exercise_texts import check_name, explain
 from qkv.quiz.lang import fill, pad, t, width
 
 WEAK_BELOW = 0.7
@@ -212,8 +212,9 @@ def _coding(item: dict, lang: str) -> tuple[str, list[str]]:
     details = [t(lang, "mock_coding_file", path=item["path"], grades=item["grades"], hints=item["hints"])]
     if verdict is not None:
         details += [verdict["message"]] if verdict["message"] else []
-        details += [t(lang, "mock_failed_check", name=name) for name, passed in verdict["checks"] if not passed]
-        details += [f"[{code}] {explain(code, item['exercise'])[0]}" for code in verdict["diagnosis"]]
+        details += [t(lang, "mock_failed_check", name=check_name(name, item["exercise"], lang))
+                    for name, passed in verdict["checks"] if not passed]
+        details += [f"[{code}] {explain(code, item['exercise'], lang)[0]}" for code in verdict["diagnosis"]]
     return f"{item['exercise']}: {_verdict(verdict, lang)}", details
 
 

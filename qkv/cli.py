@@ -8,6 +8,7 @@ from __future__ import annotations
 import click
 
 from qkv import __version__
+from qkv.quiz.lang import chosen
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -99,47 +100,52 @@ def _exercise(exercise_id: str):
 
 
 @main.command("list")
-def list_exercises() -> None:
+@_lang_option
+def list_exercises(lang: str | None) -> None:
     """The coding exercises: id, topic, difficulty, your status (passed / attempted / new), what to write."""
     from qkv.grader import progress
 
-    click.echo(progress.exercise_table())
+    click.echo(progress.exercise_table(chosen(lang)))
 
 
 @main.command()
 @_exercise_argument
-def show(exercise_id: str) -> None:
+@_lang_option
+def show(exercise_id: str, lang: str | None) -> None:
     """The statement of an exercise: contract, shapes, what is graded."""
     from qkv.grader.starter import statement
 
-    click.echo(statement(_exercise(exercise_id)))
+    click.echo(statement(_exercise(exercise_id), lang=chosen(lang)))
 
 
 @main.command()
 @_exercise_argument
 @click.argument("path", required=False, type=click.Path(dir_okay=True))
 @click.option("--notebook", is_flag=True, help="Write a Jupyter notebook (.ipynb) instead of a .py file.")
-def start(exercise_id: str, path: str | None, notebook: bool) -> None:
+@_lang_option
+def start(exercise_id: str, path: str | None, notebook: bool, lang: str | None) -> None:
     """Write a starter file for EXERCISE (default name: in this folder). Never overwrites."""
     from qkv.grader.starter import StarterExists, write_starter
+    from qkv.quiz.lang import lang_flag, t
 
-    exercise = _exercise(exercise_id)
+    exercise, lang = _exercise(exercise_id), chosen(lang)
     try:
-        target = write_starter(exercise, path, notebook=notebook)
+        target = write_starter(exercise, path, notebook=notebook, lang=lang)
     except StarterExists as exc:
         raise click.ClickException(str(exc)) from None
-    click.echo(f"Wrote {target}. Read the task with `qkv show {exercise.id}`, then `qkv grade {exercise.id} {target}`.")
+    click.echo(t(lang, "start_wrote", path=target, id=exercise.id, flag=lang_flag(lang)))
 
 
 @main.command()
 @_exercise_argument
 @click.option("--level", type=click.IntRange(1, 3), default=1, show_default=True,
               help="Show hints up to this level (each one gives more away).")
-def hint(exercise_id: str, level: int) -> None:
+@_lang_option
+def hint(exercise_id: str, level: int, lang: str | None) -> None:
     """Hints for EXERCISE, one level at a time."""
     from qkv.grader.starter import hints
 
-    click.echo(hints(_exercise(exercise_id), level))
+    click.echo(hints(_exercise(exercise_id), level, lang=chosen(lang)))
 
 
 @main.command()
@@ -158,11 +164,15 @@ def hint(exercise_id: str, level: int) -> None:
                    "stack (needs matplotlib).")
 @click.option("--verbose", "-v", is_flag=True, help="Explain every failed check, not only the first three.")
 @_json_option
-def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) -> None:
+@_lang_option
+def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, lang: str | None, **options) -> None:
     """Grade your solution file (.py, or a Jupyter notebook's code cells) PATH for EXERCISE.
 
     Exit 0 = pass, 1 = fail, 2 = could not load, 130 = interrupted (Ctrl-C)."""
     from qkv.grader import progress, report, runner
+    from qkv.quiz.lang import t
+
+    lang = chosen(lang)
 
     def usage_error(message: str) -> None:
         if as_json:
@@ -178,7 +188,7 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
         if as_json:
             usage_error(exc.format_message())
         raise
-    stream = None if as_json else report.Stream(click.echo, verbose=verbose)
+    stream = None if as_json else report.Stream(click.echo, verbose=verbose, lang=lang)
     try:
         verdict = runner.grade(exercise.id, path, on_check=stream.check if stream else None,
                                on_start=stream.start if stream else None,
@@ -186,12 +196,12 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
     except runner.GradeUsageError as exc:
         usage_error(str(exc))
     except KeyboardInterrupt:
-        click.echo("\nInterrupted: no verdict.", err=True)
+        click.echo("\n" + t(lang, "grade_interrupted"), err=True)
         if as_json:
             click.echo(report.error_json("interrupted (Ctrl-C): no verdict", exercise.id, "interrupted"))
         raise SystemExit(130) from None
     progress.record(verdict, path)
-    click.echo(report.to_json(verdict) if as_json else stream.finish(verdict))
+    click.echo(report.to_json(verdict, lang) if as_json else stream.finish(verdict))
     raise SystemExit(verdict.exit_code)
 
 
@@ -200,7 +210,8 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, **options) 
 @click.argument("path", type=click.Path(dir_okay=False))
 @_seed_option
 @_timeout_option
-def watch(exercise_id: str, path: str, **options) -> None:
+@_lang_option
+def watch(exercise_id: str, path: str, lang: str | None, **options) -> None:
     """Grade PATH for EXERCISE again every time you save it.
 
     While it runs, type hint (the next hint), Enter (grade again now) or quit. Exits with the
@@ -211,7 +222,7 @@ def watch(exercise_id: str, path: str, **options) -> None:
     exercise_id, path = tracker.unswap(exercise_id, path)
     exercise = _exercise(exercise_id)
     try:
-        raise SystemExit(watcher.watch(exercise.id, path, echo=click.echo, **options))
+        raise SystemExit(watcher.watch(exercise.id, path, echo=click.echo, lang=chosen(lang), **options))
     except KeyboardInterrupt:
         click.echo()
         raise SystemExit(130) from None

@@ -1,4 +1,5 @@
-"""The quiz's user-interface strings in English and Chinese, and how the language is chosen."""
+"""The user-interface strings of every command (quiz, mock, list, show, hint, start, grade, watch) in English
+and Chinese, and how the language is chosen. The exercises' own words are data: grader/texts/*.yaml."""
 from __future__ import annotations
 
 import os
@@ -112,6 +113,40 @@ STRINGS: dict[str, dict[str, str]] = {
         "mock_unknown_round": "There is no round {number}: `qkv mock --list` shows the rounds saved.",
         "mock_saved": "Saved as round {number}: `qkv mock --show {number}` prints this scorecard again.",
         "mock_report_written": "Markdown scorecard written to {path}.",
+        # qkv list, show, start, hint, grade, watch (grader/)
+        "status_passed": "passed", "status_attempted": "attempted", "status_new": "new",
+        "show_signature": "Signature: {signature}",
+        "show_commands": "Start: qkv start {id}{flag}    Grade: qkv grade {id} {file}{flag}",
+        "start_wrote": "Wrote {path}. Read the task with `qkv show {id}{flag}`, then `qkv grade {id} {path}{flag}`.",
+        "start_header": "qkv exercise {id}: {summary}",
+        "start_grade_with": "Grade with: qkv grade {id} {path}",
+        "hint_line": "Hint {level}/{total}: {text}",
+        "hint_more": "(More: qkv hint {id} --level {level}{flag})",
+        "hint_more_watch": "(More: type hint again.)",
+        "grade_header": "Grading {id}: {path}",
+        "grade_settings": "device {device}, seed {seed}, up to {examples} examples per property",
+        "grade_pass": "PASS", "grade_fail": "FAIL", "grade_skip": "SKIP",
+        "grade_not_implemented": "Not implemented yet: your entry point still raises NotImplementedError.",
+        "grade_write_it": "Write it, then grade again. Stuck? `{hint}`.",
+        "grade_smallest": "(the smallest failing input found)",
+        "grade_more_failed": "({count} more failed checks above: --verbose explains each of them.)",
+        "grade_skipped": "-- skipped: {name}",
+        "grade_diagnosis": "Diagnosis",
+        "grade_no_match": "No known mistake matches your code: what differs is in the failed checks above (--json has "
+                          "each failing input as data, with a Python snippet that rebuilds it).",
+        "grade_hints": "Hints: {hint}   (three levels, one at a time)",
+        "grade_passed": "PASSED: all {total} checks ({seconds:.1f} s).",
+        "grade_out_of_time": "FAILED: your code ran out of time; {done}.",
+        "grade_ended": "FAILED: your code ended the grade; {done}.",
+        "grade_failed": "FAILED: {failed} of {total} checks failed ({seconds:.1f} s).",
+        "grade_done": "{total} checks had finished ({failed} failed)",
+        "grade_done_one": "1 check had finished ({failed} failed)",
+        "grade_isolated": "Your code ran in a separate worker ({how}).",
+        "isolation_bubblewrap": "bubblewrap sandbox", "isolation_none": "process limits only: bubblewrap not available",
+        "grade_output": "Output from your code",
+        "grade_interrupted": "Interrupted: no verdict.",
+        "watch_waiting": "Watching {path}: save it to grade again. Type hint, Enter to re-grade, or quit.",
+        "watch_unknown": "Unknown command {got!r}: type hint, Enter to re-grade, or quit.",
     },
     "zh": {
         "header": "第 {number}/{total} 题 · {topic} · {type} · {difficulty}",
@@ -214,6 +249,39 @@ STRINGS: dict[str, dict[str, str]] = {
         "mock_unknown_round": "没有第 {number} 轮：`qkv mock --list` 列出已保存的轮次。",
         "mock_saved": "已保存为第 {number} 轮：`qkv mock --show {number}` 可再次查看这份成绩单。",
         "mock_report_written": "Markdown 成绩单已写入 {path}。",
+        "status_passed": "已通过", "status_attempted": "已尝试", "status_new": "未开始",
+        "show_signature": "签名：{signature}",
+        "show_commands": "开始：qkv start {id}{flag}    评测：qkv grade {id} {file}{flag}",
+        "start_wrote": "已写入 {path}。用 `qkv show {id}{flag}` 阅读题目，然后运行 `qkv grade {id} {path}{flag}`。",
+        "start_header": "qkv 练习 {id}：{summary}",
+        "start_grade_with": "评测：qkv grade {id} {path}",
+        "hint_line": "提示 {level}/{total}：{text}",
+        "hint_more": "（更多：qkv hint {id} --level {level}{flag}）",
+        "hint_more_watch": "（更多：再输入 hint。）",
+        "grade_header": "评测 {id}：{path}",
+        "grade_settings": "设备 {device}，种子 {seed}，每条性质最多 {examples} 个样例",
+        "grade_pass": "通过", "grade_fail": "失败", "grade_skip": "跳过",
+        "grade_not_implemented": "尚未实现：你的入口仍然抛出 NotImplementedError。",
+        "grade_write_it": "写好之后再评测一次。卡住了？`{hint}`。",
+        "grade_smallest": "（找到的最小失败输入）",
+        "grade_more_failed": "（上面还有 {count} 项失败的检查：--verbose 会逐一解释。）",
+        "grade_skipped": "-- 已跳过：{name}",
+        "grade_diagnosis": "诊断",
+        "grade_no_match": "没有已知错误与你的代码吻合：差异见上面失败的检查项（--json 以数据形式给出每个失败输入，"
+                          "并附有重建它的 Python 代码）。",
+        "grade_hints": "提示：{hint}   （共三级，每次一级）",
+        "grade_passed": "通过：全部 {total} 项检查（{seconds:.1f} 秒）。",
+        "grade_out_of_time": "失败：你的代码超时；{done}。",
+        "grade_ended": "失败：你的代码中止了评测；{done}。",
+        "grade_failed": "失败：{total} 项检查中有 {failed} 项失败（{seconds:.1f} 秒）。",
+        "grade_done": "已完成 {total} 项检查（{failed} 项失败）",
+        "grade_done_one": "已完成 1 项检查（{failed} 项失败）",
+        "grade_isolated": "你的代码在单独的工作进程中运行（{how}）。",
+        "isolation_bubblewrap": "bubblewrap 沙箱", "isolation_none": "仅有进程限制：没有可用的 bubblewrap",
+        "grade_output": "你的代码的输出",
+        "grade_interrupted": "已中断：没有结论。",
+        "watch_waiting": "正在监视 {path}：保存文件即重新评测。输入 hint 看提示，回车立即重新评测，quit 退出。",
+        "watch_unknown": "未知命令 {got!r}：输入 hint、回车重新评测，或 quit。",
     },
 }
 
@@ -232,6 +300,17 @@ def from_locale(environ: Mapping[str, str] = os.environ) -> str:
         if environ.get(name):
             return "zh" if environ[name].lower().startswith("zh") else "en"
     return "en"
+
+
+def chosen(lang: str | None, environ: Mapping[str, str] = os.environ) -> str:
+    """The language to use: `lang` (--lang, or QKV_LANG through click), else the locale's."""
+    return lang or from_locale(environ)
+
+
+def lang_flag(lang: str, environ: Mapping[str, str] = os.environ) -> str:
+    """" --lang zh" to add to a suggested command when `lang` is not what that command would choose by itself."""
+    default = environ.get("QKV_LANG") if environ.get("QKV_LANG") in LANGS else from_locale(environ)
+    return "" if lang == default else f" --lang {lang}"
 
 
 def width(text: str) -> int:

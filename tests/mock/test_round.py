@@ -302,3 +302,15 @@ def test_short_answers_are_rated_by_the_share_of_key_points(covered, total, rati
 def test_work_folders_are_always_new(tmp_path):
     folders = [mock_round._fresh_folder(tmp_path) for _ in range(3)]
     assert len(set(folders)) == 3 and all(f.is_dir() and not any(f.iterdir()) for f in folders)
+
+
+def test_the_coding_section_follows_the_rounds_language(plan, play, workdir):
+    """A Chinese round: the statement, the starter's header, the hints and the grade report are Chinese."""
+    exercise = plan.exercise
+    record, transcript, _ = play(plan, [*_warmup_lines(plan), *_deep_dive_lines(plan), "hint", "grade", "done"],
+                                 lang="zh")
+    assert exercise.statement_in("zh") in transcript and exercise.statement_in("en") not in transcript
+    assert f"提示 1/3：{exercise.hints_in('zh')[0]}" in transcript
+    assert "诊断" in transcript and "[polarity]" in transcript  # the stand-in grader fails the untouched starter
+    [starter] = workdir.glob("qkv-mock-*/causal_mask.py")
+    assert starter.read_text().startswith(f"# qkv 练习 {exercise.id}：{exercise.summary_in('zh')}")
