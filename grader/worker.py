@@ -44,10 +44,8 @@ def send(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
     blobs = list(blobs)
     header = {**header, "blobs": [len(b) for b in blobs]}
     head = json.dumps(header).encode()
-    sock.sendall(struct.pack("<QQ", len(head), sum(map(len, blobs))) + head)
-    for blob in blobs:
-        if blob:
-            sock.sendall(blob)
+    # one write per frame: each write wakes the reader, and a call's frame is mostly small tensors
+    sock.sendall(b"".join([struct.pack("<QQ", len(head), sum(map(len, blobs))), head, *blobs]))
 
 
 def _read_exactly(sock: socket.socket, n: int) -> bytes:
@@ -637,8 +635,10 @@ class Worker:
         upstream = [self.decode(g, blobs) if g is not None else torch.zeros_like(o)
                     for g, o in zip(request["grads"], outputs)]
         with self.watch.watching():
-            grads = torch.autograd.grad(outputs, leaves, upstream, allow_unused=True) if outputs else \
-                [None] * len(leaves)
+            # The scalar <outputs, upstream> seeds each output with exactly its upstream gradient, and,
+            # unlike grad_outputs=, does not import sympy (a third of a second in every fresh worker).
+            loss = sum((o * u).sum() for o, u in zip(outputs, upstream))
+            grads = torch.autograd.grad(loss, leaves, allow_unused=True) if outputs else [None] * len(leaves)
         with torch._C.DisableTorchFunction():
             return {"grads": [None if g is None else self.encode(g, out, args=()) for g in grads]}
 
@@ -870,6 +870,9 @@ def main() -> None:
     import torch  # noqa: F401 - imported before "ready": its import time is not the candidate's
 
     if mode == "zygote":
+        # What torch imports lazily during a grade, imported once here rather than in every forked worker:
+        # symbolic shapes (and sympy, a third of a second) for the meta kernels of the device check.
+        import torch.fx.experimental.symbolic_shapes  # noqa: F401
         zygote(sock)
     else:
         Worker(sock).serve()
