@@ -55,7 +55,7 @@ def to_text(verdict: Verdict, verbose: bool = False, hint: str | None = None, la
 
 
 def header_lines(verdict: Verdict, lang: str = "en") -> list[str]:
-    notes = [verdict.notes] if verdict.notes else []
+    notes = [escape_controls(verdict.notes)] if verdict.notes else []
     return [t(lang, "grade_header", id=verdict.exercise, path=verdict.path),
             t(lang, "grade_settings", device=verdict.device, seed=verdict.seed, examples=verdict.max_examples),
             *notes, ""]
@@ -114,12 +114,12 @@ def body_lines(verdict: Verdict, verbose: bool = False, hint: str | None = None,
         lines += [t(lang, "grade_not_implemented"), t(lang, "grade_write_it", hint=hint)]
         return _with_output(lines, verdict, lang)
     if verdict.status in ("timeout", "crashed"):
-        lines += ["", f"  {t(lang, 'grade_fail')}  {verdict.message}"]
+        lines += ["", f"  {t(lang, 'grade_fail')}  {escape_controls(verdict.message)}"]
     failed = [c for c in verdict.checks if not c["passed"]]
     shown = failed if verbose else failed[:DETAILS_SHOWN]
     for check in shown:
         lines += ["", f"-- {check_name(check['name'], verdict.exercise, lang)}",
-                  textwrap.indent(check["message"], "   ")]
+                  textwrap.indent(escape_controls(check["message"]), "   ")]
         if check["counterexample"]:
             lines.append("   " + t(lang, "grade_smallest"))
     if len(shown) < len(failed):
@@ -127,7 +127,7 @@ def body_lines(verdict: Verdict, verbose: bool = False, hint: str | None = None,
     skipped = [c for c in verdict.checks if c.get("skipped")]
     for check in skipped:
         lines += ["", t(lang, "grade_skipped", name=check_name(check["name"], verdict.exercise, lang)),
-                  f"   {check['message']}"]
+                  f"   {escape_controls(check['message'])}"]
     if verdict.diagnosis:
         lines += ["", t(lang, "grade_diagnosis")]
         for code in verdict.diagnosis:

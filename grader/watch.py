@@ -86,7 +86,7 @@ def _grade(session: runner.Session, exercise, path: str, echo, tty: bool, lang: 
         verdict = session.grade(exercise.id, path, on_start=stream.start, on_check=stream.check,
                                 on_running=stream.running, **options)
     except runner.GradeUsageError as exc:
-        echo(f"Error: {exc}")
+        echo(f"Error: {report.escape_controls(str(exc))}")
         return 2
     echo(stream.finish(verdict))
     progress.record(verdict, path)

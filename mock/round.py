@@ -183,7 +183,7 @@ class Round:
         except runner.GradeUsageError as error:
             item["verdict"] = {"status": "load-error", "passed": False, "checks": [], "diagnosis": [],
                                "message": str(error)}
-            self.console.say(f"Error: {error}")
+            self.console.say(f"Error: {report.escape_controls(str(error))}")
         else:
             item["verdict"] = {"status": verdict.status, "passed": verdict.passed,
                                "checks": [[c["name"], c["passed"]] for c in verdict.checks],

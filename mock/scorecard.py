@@ -29,6 +29,7 @@ from datetime import datetime
 from typing import Iterable, Iterator
 
 from qkv.grader.exercise_texts import check_name, explain
+from qkv.grader.report import escape_controls
 from qkv.quiz.lang import fill, pad, t, width
 
 WEAK_BELOW = 0.7
@@ -211,7 +212,7 @@ def _coding(item: dict, lang: str) -> tuple[str, list[str]]:
     verdict = item["verdict"]
     details = [t(lang, "mock_coding_file", path=item["path"], grades=item["grades"], hints=item["hints"])]
     if verdict is not None:
-        details += [verdict["message"]] if verdict["message"] else []
+        details += [escape_controls(verdict["message"])] if verdict["message"] else []
         details += [t(lang, "mock_failed_check", name=check_name(name, item["exercise"], lang))
                     for name, passed in verdict["checks"] if not passed]
         details += [f"[{code}] {explain(code, item['exercise'], lang)[0]}" for code in verdict["diagnosis"]]

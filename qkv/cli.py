@@ -178,7 +178,7 @@ def grade(exercise_id: str, path: str, as_json: bool, verbose: bool, lang: str |
         if as_json:
             click.echo(report.error_json(message, exercise_id))
         else:
-            click.echo(f"Error: {message}", err=True)
+            click.echo(f"Error: {report.escape_controls(message)}", err=True)
         raise SystemExit(2)
 
     exercise_id, path = progress.unswap(exercise_id, path)
