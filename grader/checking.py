@@ -17,6 +17,8 @@ where the golden answer is finite fails.
 """
 from __future__ import annotations
 
+import contextlib
+import copy
 import re
 import traceback
 from dataclasses import dataclass, field
@@ -277,7 +279,86 @@ def for_all(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], Non
 
 
 def _for_all(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int | None):
-    @settings(max_examples=examples or ctx.max_examples, database=None, deadline=None, derandomize=False,
+    examples = examples or ctx.max_examples
+    key = (id(strategy), ctx.seed, examples)
+    known = DRAWN.get(key)
+    if known is not None and known[0] is strategy:
+        _replay(ctx, strategy, prop, examples, known[1])
+        return
+    drawn: list | None = []
+
+    def recording(case):
+        nonlocal drawn
+        if drawn is not None:
+            try:
+                drawn.append(copy.deepcopy(case))  # as drawn: before the property changes it
+            except Exception:  # noqa: BLE001 - an input that cannot be copied: this run is not kept
+                drawn = None
+        prop(case)
+
+    _hypothesis(ctx, strategy, recording, examples)
+    if drawn is not None:  # every input passed: this is the run's whole sequence
+        if len(DRAWN) >= 256:
+            DRAWN.clear()
+        DRAWN[key] = (strategy, drawn)
+
+
+# What a passing run drew, per (strategy, seed, number of examples), in this process (`qkv watch` grades
+# again and again). With a seed, hypothesis draws the same inputs in the same order whenever every one
+# passes (what it draws next depends only on the seed and on which draws failed), so a later run checks
+# these copies in order instead of drawing them again (most of the grading process's time); at the first
+# failure it hands over to hypothesis exactly where that run would have been. Inputs only: nothing of a
+# candidate's, which may have passed or failed on them.
+DRAWN: dict[tuple, tuple] = {}
+
+
+def _replay(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int,
+            drawn: list) -> None:
+    failures = _hypothesis_failures()
+    for done, case in enumerate(drawn):
+        try:
+            with _deterministic_prng():  # as hypothesis runs each example
+                prop(copy.deepcopy(case))
+        except failures as exc:
+            failure = exc
+            break
+    else:
+        return
+    # Hypothesis from the start: it draws the same inputs; those that ran already in this grade are not
+    # run again (the candidate sees each call once, as without the copies), the one that failed fails
+    # again, and shrinking goes on from there as usual.
+    calls = iter(range(2**62))
+
+    def resuming(case):
+        index = next(calls)
+        if index < done:
+            return
+        if index == done:
+            raise failure
+        prop(case)
+
+    _hypothesis(ctx, strategy, resuming, examples)
+
+
+def _hypothesis_failures() -> tuple:
+    """The exceptions hypothesis counts as a failing example (and shrinks); any other propagates at once."""
+    try:
+        from hypothesis.core import failure_exceptions_to_catch  # noqa: PLC0415
+    except ImportError:  # pragma: no cover
+        return (Exception, SystemExit, GeneratorExit)
+    return failure_exceptions_to_catch()
+
+
+def _deterministic_prng():
+    try:
+        from hypothesis.internal.entropy import deterministic_PRNG  # noqa: PLC0415
+    except ImportError:  # pragma: no cover
+        return contextlib.nullcontext()
+    return deterministic_PRNG()
+
+
+def _hypothesis(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int):
+    @settings(max_examples=examples, database=None, deadline=None, derandomize=False,
               verbosity=Verbosity.quiet, suppress_health_check=list(HealthCheck), report_multiple_bugs=False,
               phases=(Phase.explicit, Phase.generate, Phase.shrink), print_blob=False)
     @hypothesis_seed(ctx.seed)
