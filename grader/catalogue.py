@@ -124,8 +124,9 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     """
     raise NotImplementedError
 ''',
-    codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "shape",
-           "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
+    codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fill-value",
+           "shape", "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state",
+           "defaults"),
     forbidden=("torch.nn.functional.scaled_dot_product_attention",),
     checks="qkv.grader.exercises.attention",
 )
@@ -162,7 +163,7 @@ class MultiHeadAttention(nn.Module):
         raise NotImplementedError
 ''',
     codes=("scale", "heads", "projection", "residual", "mask-polarity", "mask-ignored", "mask-after-softmax",
-           "softmax-dim", "shape", "dtype", "device", "inplace", "forbidden",
+           "softmax-dim", "fill-value", "shape", "dtype", "device", "inplace", "forbidden",
            "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
     checks="qkv.grader.exercises.attention",
@@ -221,7 +222,7 @@ def padding_mask(lengths, max_len):
     """lengths: int64 (B,). Returns bool (B, max_len) on lengths' device, True at positions < length."""
     raise NotImplementedError
 ''',
-    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace"),
+    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace", "state"),
     forbidden=(),
     checks="qkv.grader.exercises.masking",
 )
@@ -244,7 +245,8 @@ def masked_softmax(scores, mask, dim=-1):
     raise NotImplementedError
 ''',
     codes=("mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fully-masked",
-           "stability", "shape", "dtype", "device", "inplace", "precision", "random-output", "state", "defaults"),
+           "fill-value", "stability", "shape", "dtype", "device", "inplace", "precision", "random-output", "state",
+           "defaults"),
     forbidden=(),
     checks="qkv.grader.exercises.masking",
 )
@@ -264,7 +266,7 @@ def decoder_self_attention_mask(lengths, max_len):
     """
     raise NotImplementedError
 ''',
-    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace"),
+    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace", "state"),
     forbidden=(),
     checks="qkv.grader.exercises.masking",
 )

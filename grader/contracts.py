@@ -72,7 +72,7 @@ CONTRACTS: dict[str, Contract] = {
         dtypes=FLOATS,
         forms=("no batch dim", "one batch dim", "two batch dims", "mask (..., Lq, Lk)", "mask (..., 1, Lk)",
                "mask (Lq, Lk) broadcast over the batch dims"),
-        special=("Lq != Lk", "d_k != d_v", "scores up to 1e3"),
+        special=("Lq != Lk", "d_k != d_v", "scores up to 1e3", "scores of magnitude 1e5 and more"),
     ),
     "attention.mha": Contract(
         params=(Param("d_model", "int, a multiple of n_heads"), Param("n_heads", "int >= 1"),
@@ -82,7 +82,7 @@ CONTRACTS: dict[str, Contract] = {
         dtypes=FLOATS,
         forms=("self-attention", "cross-attention, Lq != Lk", "one head", "mask (B, 1, 1, Lk)",
                "mask (1, 1, Lq, Lq)", "mask (B, 1, Lq, Lk)", "mask (B, n_heads, Lq, Lk)"),
-        special=("eval mode: the same input twice gives the same output",),
+        special=("eval mode: the same input twice gives the same output", "scores of magnitude 1e5 and more"),
     ),
     "attention.sinusoidal_pe": Contract(
         params=(_SEQ, Param("d_model", "even int >= 2")),
@@ -105,7 +105,7 @@ CONTRACTS: dict[str, Contract] = {
         forms=("1-D scores", "2-D scores", "3-D scores", "4-D scores", "mask of the scores' shape",
                "mask broadcast from the right (fewer dims)", "mask with size-1 dims",
                "dim a dim the mask does not have"),
-        special=("a fully masked slice", "scores up to 1e4"),
+        special=("a fully masked slice", "scores up to 1e4", "scores of magnitude 1e5 and more"),
         long=2048,
     ),
     "normalization.layer_norm": Contract(

@@ -6,6 +6,8 @@ the properties specific to them.
 """
 from __future__ import annotations
 
+import copy
+import itertools
 from dataclasses import dataclass
 from typing import Callable
 
@@ -15,6 +17,10 @@ from hypothesis import strategies as st
 from qkv.grader import devices
 from qkv.grader.checking import (COVERAGE, CheckFailed, Context, Inconclusive, as_outputs, call_candidate,
                              describe_call, for_all, generator, is_float_tensor, map_tensors, mismatch, to_double)
+
+
+# The check (attention.sdpa, attention.mha, masking.masked_softmax) that finds a finite fill such as -1e4
+HUGE_SCORES = "masked entries get no weight even for scores of magnitude 1e5 and more"
 
 
 @dataclass
@@ -206,13 +212,20 @@ def metamorphic(name: str, cases: st.SearchStrategy, transform: Callable, relati
     return Check(name, run)
 
 
-def stays_on_device(case: Callable[[], object]) -> Check:
+def stays_on_device(case: Callable[[], object], fresh: Callable[[], tuple] | None = None) -> Check:
     """On a CPU-only machine: run once on `meta` tensors and flag ops that mix devices; when that run
     cannot decide (the code reads data), again on real data tagged as another device (grader/devices.py).
-    On CUDA the other checks already run on the GPU; this one runs there too."""
+    On CUDA the other checks already run on the GPU; this one runs there too.
 
-    def run(ctx: Context) -> None:
-        the_case = case()
+    `fresh()` gives two cases of `case`'s kind at shapes no other check uses. On the CPU the grade calls
+    the candidate on CPU data first, so a tensor it keeps between calls (a mask cached by shape) is a CPU
+    tensor when the watched call comes: that mix is kept state, not code that creates tensors on the
+    wrong device. It is told apart on the fresh cases: the first runs watched before any call at its
+    shapes, the second runs watched right after a plain call at its shapes. When only the second
+    mixes, the check fails with `state` (named only if grader.diagnosis confirms it), not `device`."""
+
+    def watched(ctx: Context, the_case) -> str | None:
+        """None when the candidate creates nothing on the wrong device on `the_case`, else the failure."""
         bound = ctx.task.bind(ctx, the_case)
         target = ctx.device if ctx.device.type == "cuda" else torch.device("meta")
         # On the CPU the data goes along: the worker runs on meta copies, then on tagged real data if the
@@ -229,16 +242,41 @@ def stays_on_device(case: Callable[[], object]) -> Check:
                               "the CPU (.numpy(), a Python loop over a tensor's values) fails or copies.",
                               the_case) from None
         if mixed:
-            raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on the {target.type} device.\n"
-                              f"{mixed}\nOn a GPU this raises 'Expected all tensors to be on the same device'.",
-                              the_case, ("device",))
+            return (f"Called {describe_call(ctx, the_case)} with every input on the {target.type} device.\n"
+                    f"{mixed}\nOn a GPU this raises 'Expected all tensors to be on the same device'.")
         for name, out in zip(ctx.task.outputs, as_outputs(outputs, ctx.task.outputs)):
             if any(out is a for a in args):  # an input itself, returned: on the inputs' device
                 continue
             if out.device.type != target.type:
-                raise CheckFailed(f"Called {describe_call(ctx, the_case)} with every input on the {target.type} "
-                                  f"device.\n`{name}` came back on {out.device}: results must stay on the inputs' "
-                                  "device.", the_case, ("device",))
+                return (f"Called {describe_call(ctx, the_case)} with every input on the {target.type} device.\n"
+                        f"`{name}` came back on {out.device}: results must stay on the inputs' device.")
+        return None
+
+    def kept_from_before(ctx: Context) -> bool:
+        """The fresh cases show the mix comes from what an earlier call left behind (see above)."""
+        if fresh is None or ctx.device.type == "cuda":
+            return False
+        first, second = fresh()
+        try:
+            if watched(ctx, first) is not None:
+                return False
+            plain = copy.copy(second)
+            run_candidate(ctx, plain)  # a plain call on the grading device at the second case's shapes
+            return watched(ctx, second) is not None
+        except CheckFailed:
+            return False
+
+    def run(ctx: Context) -> None:
+        the_case = case()
+        problem = watched(ctx, the_case)
+        if problem and kept_from_before(ctx):
+            raise CheckFailed(f"{problem}\nThe tensor on the other device was kept from an earlier call: at shapes "
+                              "it had not seen, your code ran on that device without mixing, but right after a call "
+                              "on the CPU with the same shapes it mixed. A tensor kept between calls (cached by shape, "
+                              "say) goes stale when the device or the values change: compute it from each call's "
+                              "inputs.", the_case, ("state",))
+        if problem:
+            raise CheckFailed(problem, the_case, ("device",))
 
     return Check("creates nothing on the wrong device", run)
 
@@ -246,36 +284,91 @@ def stays_on_device(case: Callable[[], object]) -> Check:
 # --- the contract's dimensions (grader/contracts.py), drawn deterministically -------------------
 
 
-def matches_on(name: str, cases: Callable[[], list]) -> Check:
+def matches_on(name: str, cases: Callable[[], list], extreme_codes: tuple[str, ...] = ()) -> Check:
     """Each of `cases()` against the float64 reference, in its own dtype: fixed cases, one or more per
     dimension of the contract (a dtype, a rank or broadcast form, omitted defaults, a long input), so a
-    default grade draws every one of them whatever the seed."""
+    default grade draws every one of them whatever the seed. `extreme_codes`: as in matches_reference."""
 
     def run(ctx: Context) -> None:
         for case in cases():
             bound, outputs = run_candidate(ctx, case)
             golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
-            compare_outputs(ctx, case, outputs, golden, reference)
+            try:
+                compare_outputs(ctx, case, outputs, golden, reference)
+            except CheckFailed as failure:
+                failure.extreme_codes = extreme_codes
+                raise
 
     return Check(name, run)
 
 
-def repeated_calls(pair: Callable[[], tuple]) -> Check:
+def repeated_calls(cases: Callable[[], tuple]) -> Check:
     """The same function (or the same module instance) called on two different inputs, A then B and
-    B then A: a value cached on the first call (a scale, a mask, keys and values) shows on the second."""
+    B then A: a value cached on the first call (a scale, a mask, keys and values) shows on the second.
+    `cases()` gives (A, B) or (A, B, C), C at A's shapes with other values (masks, lengths, inputs):
+    A then C and C then A as well, so a value cached by shape shows too."""
 
     def run(ctx: Context) -> None:
-        a, b = pair()
-        for first, second in ((a, b), (b, a)):
+        a, b, *same_shapes = cases()
+        orders = [(a, b), (b, a)] + [(a, c) for c in same_shapes] + [(c, a) for c in same_shapes]
+        for first, second in orders:
             for i, (case, bound) in enumerate(zip((first, second), ctx.task.bind_together(ctx, (first, second)))):
                 args = on_device(ctx, bound.args)
                 outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
                 golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
-                what = f", right after a call with {first.describe(values=False)}" if i else ""
+                if not i:
+                    what = ""
+                elif same_shapes and {id(first), id(second)} & {id(c) for c in same_shapes}:
+                    what = (f", right after a call with inputs of the same shapes and other values "
+                            f"({first.describe(values=False)})")
+                else:
+                    what = f", right after a call with {first.describe(values=False)}"
                 compare_outputs(ctx, case, outputs, golden, reference, what)
         COVERAGE.add("repeated")
 
     return Check("called twice with different inputs, in both orders, gives the right answer each time", run)
+
+
+def kept_by_shape(cases: Callable[[], tuple]) -> Callable[[Context], list[str]]:
+    """A targeted test for diagnosis (a task's `confirm`, see grader.diagnosis): `state` when the candidate
+    keeps a value between calls keyed by shape (a mask, lengths, keys, a weight cached in a dict by its
+    shape), which the generic test misses once the cache was filled before it ran. `cases()` gives A and C
+    at the same shapes with other values, shapes no check and no probe uses. Confirmed when A, called first
+    at those shapes, is right, and C, called next, is wrong and is what the reference gives on C with some
+    of A's inputs in place of its own (all of them: A's answer): C's answer used a value from A's call."""
+
+    def same(got, expected) -> bool:
+        return all(nearly_equal(x.double(), y.double()) if x.is_floating_point() else x.shape == y.shape
+                   and torch.equal(x.cpu(), y.cpu().to(x.dtype)) for x, y in zip(got, expected))
+
+    def confirm(ctx: Context) -> list[str]:
+        a, c = cases()
+        bound_a, bound_c = ctx.task.bind_together(ctx, (a, c))
+        if bound_a.reference is None:
+            return []
+
+        def called(bound, case):
+            return as_outputs(call_candidate(ctx, bound.candidate, on_device(ctx, bound.args), case), ctx.task.outputs)
+
+        def expected(bound, args):
+            with torch.no_grad():
+                return as_outputs(bound.reference(*on_device(ctx, args)), ctx.task.outputs)
+
+        if not same(called(bound_a, a), expected(bound_a, bound_a.args)):
+            return []
+        got = called(bound_c, c)
+        if same(got, expected(bound_c, bound_c.args)):
+            return []
+        differ = [i for i, (x, y) in enumerate(zip(a.args, c.args)) if isinstance(x, torch.Tensor)
+                  and not (x.shape == y.shape and torch.equal(x, y))]
+        for k in range(1, len(differ) + 1):  # C with some of its inputs taken from A (all of them: A's answer)
+            for taken in itertools.combinations(differ, k):
+                args = tuple(bound_a.args[i] if i in taken else x for i, x in enumerate(bound_c.args))
+                if same(got, expected(bound_c, args)):
+                    return ["state"]
+        return []
+
+    return confirm
 
 
 def deterministic(case: Callable[[], object], code: str) -> Check:

@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call, for_all, generator, tensor_seed
 from qkv.grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
 from qkv.grader.remote import Remote, RemoteModule, watching_devices_now
-from qkv.grader.properties import (Check, deterministic, follows_float64, gradients_match_reference,
-                               leaves_inputs_unchanged, matches_on, matches_reference, metamorphic, nearly_equal,
+from qkv.grader.properties import (HUGE_SCORES, Check, compare_outputs, deterministic, expected_outputs,
+                               follows_float64, gradients_match_reference, leaves_inputs_unchanged, matches_on,
+                               kept_by_shape, matches_reference, metamorphic, nearly_equal, on_device,
                                repeated_calls, run_candidate, smoke, stays_on_device)
 from qkv.reference import attention as ref
 
@@ -96,13 +97,18 @@ def pe_inputs(draw):
 # --- known bugs --------------------------------------------------------------------------
 
 
-def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", softmax_dim=-1, naive_exp=False):
-    """The reference with one classic mistake switched on (the defaults are correct)."""
+def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", softmax_dim=-1, naive_exp=False,
+                 fill=float("-inf")):
+    """The reference with one classic mistake switched on (the defaults are correct). `fill`: the value
+    masked scores get (mask_how="before"), or that is added to them (mask_how="additive", old HF BERT's
+    (1 - mask) * -10000.0); a finite one is wrong where every allowed score is below it."""
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1)  # (..., Lq, Lk)
     scores = scores / {"sqrt": math.sqrt(d_k), "d_k": d_k, "none": 1.0}[divide_by]
     if mask is not None and mask_how == "before":
-        scores = scores.masked_fill(~mask, float("-inf"))
+        scores = scores.masked_fill(~mask, fill)
+    if mask is not None and mask_how == "additive":
+        scores = scores + (~mask).to(scores.dtype) * fill
     if mask is not None and mask_how == "inverted":
         scores = scores.masked_fill(mask, float("-inf"))
     if naive_exp:  # exp without subtracting the maximum: inf / inf = NaN for large scores
@@ -121,6 +127,10 @@ SDPA_BUGS = {
     "mask-after-softmax": [functools.partial(sdpa_variant, mask_how="after")],
     "softmax-dim": [functools.partial(sdpa_variant, softmax_dim=-2)],
     "stability": [functools.partial(sdpa_variant, naive_exp=True)],
+    # Any finite fill above the allowed scores gives the same weights on the huge-score cases (all
+    # masked scores tie): -1e4 stands for -10000.0, -65504, -1e5, ...
+    "fill-value": [functools.partial(sdpa_variant, fill=-1e4),
+                   functools.partial(sdpa_variant, mask_how="additive", fill=-1e4)],
 }
 
 
@@ -162,6 +172,8 @@ MHA_BUGS = {
     "softmax-dim": [functools.partial(mha_variant, softmax_dim=-2)],
     "mask-after-softmax": [functools.partial(mha_variant, mask_how="after")],
     "residual": [functools.partial(mha_variant, residual="add"), functools.partial(mha_variant, residual="norm")],
+    "fill-value": [functools.partial(mha_variant, fill=fill, mask_how=how)
+                   for fill in (-1e4, -65504.0, -1e5) for how in ("before", "additive")],
 }
 
 
@@ -534,6 +546,82 @@ def _mha_probe(seed: int, kind: str) -> Case:
                 {"d_model": 8, "n_heads": 2, "mask": kind})
 
 
+# --- huge scores: a finite fill (-1e4, the -10000.0 of old HF BERT, -65504) is wrong once every allowed score is
+# below it. Each row allows one key, so the right weights are exactly one-hot whatever the scores' rounding:
+# -inf, -1e9 and torch.finfo(dtype).min fills give them exactly, and nothing needs a wider tolerance.
+
+HUGE_COVERS = "special:scores of magnitude 1e5 and more"
+HUGE_ALLOWED = (-2e5, -5e3, 5e3)  # the allowed score of a row, in turn; every masked score is +2e5
+
+
+def one_key_per_row(lead: list[int], lq: int, lk: int, gen: torch.Generator, dim: int = -1) -> torch.Tensor:
+    """A (*lead, Lq, Lk) mask allowing exactly one random entry in each slice along `dim`."""
+    shape = [*lead, lq, lk]
+    size, shape[dim] = shape[dim], 1
+    keep = torch.randint(size, shape, generator=gen)
+    return torch.zeros(*lead, lq, lk, dtype=torch.bool).scatter(dim, keep, True)
+
+
+def huge_scores(mask: torch.Tensor, dim: int = -1) -> torch.Tensor:
+    """Scores for a mask with one allowed entry per slice along `dim`: every masked score +2e5, the allowed
+    one -2e5, -5e3 and +5e3 in turn. Every finite fill above -2e5 fails the first kind of slice; an
+    additive bias of -1e4 (masked scores still far above) fails all three; AllenNLP's scores * mask (masked
+    scores 0) the first two: each mistake gives its own output."""
+    slices = list(mask.shape)
+    slices[dim] = 1
+    allowed = torch.tensor(HUGE_ALLOWED)[torch.arange(math.prod(slices)) % len(HUGE_ALLOWED)].view(slices)
+    return torch.where(mask, allowed, 2e5)
+
+
+def _sdpa_huge():
+    """Scores set exactly (huge_scores): k is the identity (d_k = Lk) and q twice the scores (sqrt(d_k) = 2)."""
+    gen = generator(900)
+    b, lq, lk, d_v = 2, 3, 4, 3
+    mask = one_key_per_row([b], lq, lk, gen)  # (B, Lq, Lk)
+    q = 2 * huge_scores(mask)  # (B, Lq, d_k = Lk)
+    k = torch.eye(lk).expand(b, lk, lk).clone()  # (B, Lk, d_k)
+    v = torch.randn(b, lk, d_v, generator=gen)  # (B, Lk, d_v)
+    case = Case((q, k, v, mask), ("q", "k", "v", "mask"), "one allowed key per row, its score -2e5, -5e3 or 5e3, "
+                "every masked one 2e5", 900, {"mask": "one key per row"})
+    return [covering(case, HUGE_COVERS)]
+
+
+def huge_scores_mha() -> Check:
+    """Cross-attention on query and key scaled so that the candidate's projections give scores of magnitude
+    about 1e5, of either sign (the scale comes from its weights' size), with one allowed key per row: in
+    about a third of the rows and heads the allowed score is below -1e5, and almost none reaches 1e6."""
+
+    def run(ctx):
+        gen = generator(901)
+        b, lq, lk, n_heads, head_dim = 2, 3, 4, 2, 4
+        d_model = n_heads * head_dim
+        query, key = torch.randn(b, lq, d_model, generator=gen), torch.randn(b, lk, d_model, generator=gen)
+        value = torch.randn(b, lk, d_model, generator=gen)
+        mask = one_key_per_row([b, 1], lq, lk, gen)  # (B, 1, Lq, Lk)
+        extra = {"d_model": d_model, "n_heads": n_heads, "mask": "one key per row"}
+        names = ("query", "key", "value", "mask")
+        weights = [w for w in ctx.task.bind(ctx, Case((query, key, value, mask), names, "", 901, extra)).args[4:]
+                   if w.dim() == 2]
+        rms = torch.cat([w.detach().double().flatten().cpu() for w in weights]).pow(2).mean().sqrt().item() \
+            if weights else 0.0
+        # Inputs of scale s give q and k entries of about s * rms * sqrt(d_model), and a head's score (their
+        # dot over head_dim entries / sqrt(head_dim)) has a median magnitude of about (s * rms)^2 * d_model / 2
+        # for weights of the usual inits (PyTorch's, Xavier, normal with std 0.02 or 1).
+        scale = math.sqrt(2e5) / (rms * math.sqrt(d_model)) if rms > 0 else 1e3
+        case = covering(Case((query * scale, key * scale, value, mask), names,
+                             f"one allowed key per row; query and key scaled by {scale:.3g}: scores of magnitude "
+                             "about 1e5", 901, extra), HUGE_COVERS)
+        bound, outputs = run_candidate(ctx, case)
+        golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+        try:
+            compare_outputs(ctx, case, outputs, golden, reference)
+        except CheckFailed as failure:
+            failure.extreme_codes = ("stability",)
+            raise
+
+    return Check(HUGE_SCORES, run)
+
+
 def _attention_degenerate(case) -> str:
     lq, lk = case.args[0].size(-2), case.args[1].size(-2)
     if "d_model" in case.extra and case.extra["d_model"] <= 2:
@@ -559,6 +647,8 @@ SDPA = FunctionTask(
     variants=SDPA_BUGS,
     probes=_sdpa_probes,
     degenerate=_attention_degenerate,
+    confirm=kept_by_shape(lambda: (_sdpa_case([2], 12, 13, 14, 15, "padding", 14),
+                                   _sdpa_case([2], 12, 13, 14, 15, "padding", 15))),
     checks=[
         smoke(_sdpa_small),
         matches_reference("matches the reference without a mask", sdpa_inputs(masks=("none",))),
@@ -572,16 +662,19 @@ SDPA = FunctionTask(
         _property(permutation_equivariant((0, 1, 2), -2), sdpa_inputs(masks=("none",), same_length=True)),
         matches_reference("large scores stay finite and correct", sdpa_inputs(magnitude=30.0),
                           extreme_codes=("stability",)),
+        matches_on(HUGE_SCORES, _sdpa_huge, extreme_codes=("stability",)),
         matches_on("every rank and mask form: no batch dim, one, two; masks (..., Lq, Lk), (..., 1, Lk), (Lq, Lk)",
                    _sdpa_forms),
         matches_on("float16 and bfloat16 keep their dtype and stay within the reference's own rounding",
                    _sdpa_dtypes),
         matches_on("mask left to its default (None) attends everywhere",
                    lambda: [omitting(in_dtype(_sdpa_case([2], 3, 4, 5, 3, "none", 9), torch.float64), 3)]),
-        repeated_calls(lambda: (_sdpa_forms()[1], _sdpa_case([], 5, 2, 3, 7, "none", 10))),
+        repeated_calls(lambda: (_sdpa_forms()[1], _sdpa_case([], 5, 2, 3, 7, "none", 10),
+                                _sdpa_case([2], 4, 3, 5, 2, "padding", 11))),
         follows_float64(_SDPA_CASES),
         leaves_inputs_unchanged(_SDPA_CASES),
-        stays_on_device(_sdpa_small),
+        stays_on_device(_sdpa_small, lambda: (_sdpa_case([2], 7, 9, 9, 2, "padding", 12),
+                                              _sdpa_case([3], 8, 11, 10, 3, "padding", 13))),
     ],
 )
 
@@ -592,6 +685,8 @@ MHA = MultiHeadTask(
     variants={},
     probes=lambda: [_mha_probe(seed, kind) for seed, kind in enumerate(["two-sided", "none", "two-sided"])],
     degenerate=_attention_degenerate,
+    confirm=kept_by_shape(lambda: (_mha_case(2, 12, 13, 2, 7, "padding", 11),
+                                   _mha_case(2, 12, 13, 2, 7, "padding", 12))),
     checks=[
         smoke(_mha_small),
         projections_found(_mha_small),
@@ -610,10 +705,13 @@ MHA = MultiHeadTask(
         deterministic(lambda: covering(_mha_small(5, "random"),
                                       "special:eval mode: the same input twice gives the same output"),
                       "random-output"),
-        repeated_calls(lambda: (_mha_small(6, "padding"), _mha_case(3, 2, 4, 2, 4, "none", 7))),
+        huge_scores_mha(),
+        repeated_calls(lambda: (_mha_small(6, "padding"), _mha_case(3, 2, 4, 2, 4, "none", 7),
+                                _mha_small(8, "padding"))),
         follows_float64(_MHA_CASES),
         leaves_inputs_unchanged(_MHA_CASES),
-        stays_on_device(_mha_small),
+        stays_on_device(_mha_small, lambda: (_mha_case(2, 7, 9, 2, 5, "padding", 9),
+                                             _mha_case(3, 8, 11, 2, 6, "padding", 10))),
     ],
 )
 

@@ -13,8 +13,10 @@ from hypothesis import strategies as st
 
 from qkv.grader.checking import Case, CheckFailed, describe_call, for_all, generator, tensor_seed
 from qkv.grader.exercises import FunctionTask, covering, in_dtype, omitting
-from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_on, matches_reference, repeated_calls, run_candidate, smoke, stays_on_device)
+from qkv.grader.exercises.attention import HUGE_COVERS, huge_scores, one_key_per_row
+from qkv.grader.properties import (HUGE_SCORES, Check, follows_float64, gradients_match_reference, kept_by_shape,
+                               leaves_inputs_unchanged, matches_on, matches_reference, repeated_calls, run_candidate,
+                               smoke, stays_on_device)
 from qkv.reference import masking as ref
 
 # --- inputs ------------------------------------------------------------------------------
@@ -97,6 +99,9 @@ def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=
         keep = mask.to(scores.dtype)
         probs = torch.softmax(scores * keep, dim=dim) * keep
         return probs / (probs.sum(dim=dim, keepdim=True) + 1e-13)
+    if how == "additive":  # old HF BERT: a bias of `fill` on masked scores, then the masked entries zeroed
+        probs = torch.softmax(scores + (~mask).to(scores.dtype) * fill, dim=dim)
+        return probs.masked_fill(~mask, 0.0)
     if how == "ignored":
         probs = torch.softmax(scores, dim=dim)
     elif how == "after":
@@ -112,6 +117,8 @@ def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=
             probs = filled.exp() / filled.exp().sum(dim=dim, keepdim=True)
         if fix_nan:
             probs = probs.nan_to_num(0.0)
+        if how == "zeroed":
+            probs = probs.masked_fill(~mask, 0.0)
     return probs
 
 
@@ -135,7 +142,11 @@ SOFTMAX_BUGS = {"mask-ignored": [functools.partial(softmax_variant, how="ignored
                 "softmax-dim": [functools.partial(softmax_variant, how="last-dim"),
                                 functools.partial(softmax_variant, how="empty-last-dim")],
                 "fully-masked": [functools.partial(softmax_variant, fix_nan=False),  # NaN
-                                 functools.partial(softmax_variant, fill=-1e9)]}  # uniform weights
+                                 functools.partial(softmax_variant, fill=-1e9)],  # uniform weights
+                # a finite fill (or bias) that allowed scores can fall below, masked entries zeroed after; on the
+                # huge-score case every such constant above -2e5 gives the same output
+                "fill-value": [functools.partial(softmax_variant, how="zeroed", fill=-1e4),
+                               functools.partial(softmax_variant, how="additive", fill=-1e4)]}
 
 
 # --- properties --------------------------------------------------------------------------
@@ -206,6 +217,17 @@ def _softmax_default_dim():
     return omitting(in_dtype(_softmax_case((2, 3, 5), (3, 5), -1, 8), torch.float64), 2)
 
 
+def _softmax_huge():
+    """One kept entry in each slice along dim 1, every masked score +2e5, the kept ones -2e5, -5e3 and +5e3 in
+    turn (attention.huge_scores): the right answer is exactly one-hot, and a finite fill above -2e5 (-1e4,
+    -10000.0, -65504), a bias of -1e4 and AllenNLP's scores * mask each give another output."""
+    gen = generator(910)
+    mask = one_key_per_row([2], 3, 5, gen, dim=1)  # (2, 3, 5), one kept entry per slice along dim 1
+    case = Case((huge_scores(mask, 1), mask, 1), ("scores", "mask", "dim"), "dim=1, one kept entry per slice, "
+                "its score -2e5, -5e3 or 5e3, every masked one 2e5", 910)
+    return [covering(case, HUGE_COVERS)]
+
+
 def _long(case: Case) -> Case:
     """A long case: index arithmetic in a narrow dtype (a uint8 or float16 arange) breaks only there."""
     case.note = f"{case.note}, a long sequence" if case.note else "a long sequence"
@@ -248,13 +270,17 @@ def lengths_task(call_name: str, reference, variants: dict, what: str, long: int
         outputs=("mask",),
         variants=variants,
         probes=lambda: [_lengths_case([3, 0, 5], 5)(), _lengths_case([1, 4], 6)()],
+        confirm=kept_by_shape(lambda: (_lengths_case([3, 19, 7, 0, 11, 2, 5], 19)(),
+                                       _lengths_case([8, 1, 19, 4, 0, 16, 9], 19)())),
         checks=[
             smoke(_lengths_case([2, 3], 4)),
             matches_reference(f"matches {what}, lengths 0 and max_len included", _LENGTHS),
             matches_on(f"lengths 0 and max_len, and a long sequence ({long:,} positions)", _lengths_contract(6, long)),
-            repeated_calls(lambda: (_lengths_case([3, 1], 4)(), _lengths_case([2, 5, 0], 6)())),
+            repeated_calls(lambda: (_lengths_case([3, 1], 4)(), _lengths_case([2, 5, 0], 6)(),
+                                    _lengths_case([1, 4], 4)())),
             leaves_inputs_unchanged(_LENGTHS),
-            stays_on_device(_lengths_case([2, 0, 3], 3)),
+            stays_on_device(_lengths_case([2, 0, 3], 3),
+                            lambda: (_lengths_case([2, 0, 13, 4, 7], 13)(), _lengths_case([5, 17, 1, 0, 9, 3], 17)())),
         ],
     )
 
@@ -269,6 +295,8 @@ MASKED_SOFTMAX = FunctionTask(
     outputs=("probs",),
     variants=SOFTMAX_BUGS,
     probes=_softmax_probes,
+    confirm=kept_by_shape(lambda: (_softmax_case((2, 12, 13), (12, 13), -1, 14),
+                                   _softmax_case((2, 12, 13), (12, 13), -1, 15))),
     degenerate=lambda case: "one entry along dim" if case.args[0].dim() and case.args[0].size(case.args[2]) == 1
     else "",
     checks=[
@@ -279,16 +307,19 @@ MASKED_SOFTMAX = FunctionTask(
         matches_reference("a fully masked slice gives zeros, not NaN", softmax_inputs(fully_masked=True),
                           ("fully-masked",)),
         matches_reference("stable for scores up to 1e4", softmax_inputs(magnitude=1e4), extreme_codes=("stability",)),
+        matches_on(HUGE_SCORES, _softmax_huge, extreme_codes=("stability",)),
         gradients_match_reference(softmax_inputs(fully_masked=True)),
         matches_on("every rank (1-4 dims) and mask form (size-1 dims, fewer dims, dim not in the mask)",
                    _softmax_forms),
         matches_on("float16 and bfloat16 keep their dtype, with a fully masked slice, and dim left to its default",
                    lambda: _softmax_dtypes() + [_softmax_default_dim()]),
         matches_on("a long slice (2,048 entries)", lambda: [_long(_softmax_case((2, 2048), (2, 2048), -1, 9))]),
-        repeated_calls(lambda: (_softmax_forms()[2], _softmax_case((4, 3), (4, 3), 0, 10))),
+        repeated_calls(lambda: (_softmax_forms()[2], _softmax_case((4, 3), (4, 3), 0, 10),
+                                _softmax_case((2, 3, 4), (3, 4), 0, 11))),
         follows_float64(_SOFTMAX),
         leaves_inputs_unchanged(_SOFTMAX),
-        stays_on_device(lambda: _softmax_probes()[0]),
+        stays_on_device(lambda: _softmax_probes()[0],
+                        lambda: (_softmax_case((2, 7, 6), (7, 6), -1, 12), _softmax_case((3, 8, 6), (8, 6), -1, 13))),
     ],
 )
 

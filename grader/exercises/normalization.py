@@ -29,8 +29,9 @@ from hypothesis import strategies as st
 from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call, generator, tensor_seed
 from qkv.grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
 from qkv.grader.remote import watching_devices_now
-from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_on, matches_reference, on_device, repeated_calls, smoke, stays_on_device)
+from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, kept_by_shape,
+                               leaves_inputs_unchanged, matches_on, matches_reference, on_device, repeated_calls,
+                               smoke, stays_on_device)
 from qkv.reference import normalization as ref
 
 
@@ -309,7 +310,7 @@ def with_running_stats(fn):
     return call
 
 
-def _norm_checks(cases, large_cases, small_case, contract, pair):
+def _norm_checks(cases, large_cases, small_case, contract, pair, fresh):
     return [
         smoke(small_case),
         matches_reference("matches the reference (1-4 dims, size-1 dims, eps up to 0.5)", cases),
@@ -320,7 +321,7 @@ def _norm_checks(cases, large_cases, small_case, contract, pair):
         gradients_match_reference(cases),
         follows_float64(cases),
         leaves_inputs_unchanged(cases),
-        stays_on_device(small_case),
+        stays_on_device(small_case, fresh),
     ]
 
 
@@ -334,9 +335,12 @@ LAYER_NORM = FunctionTask(
     outputs=("y",),
     variants=BUGS["normalization.layer_norm"],
     probes=lambda: [_probe((2, 3, 4), 0.5, 0), _probe((3, 5), 1e-5, 1), _probe((2, 2, 2, 3), 0.5, 2)],
+    confirm=kept_by_shape(lambda: (_probe((12, 13), 1e-5, 47), _probe((12, 13), 1e-5, 48))),
     degenerate=lambda case: "D = 1: a single feature, variance 0" if case.args[0].shape[-1:] == (1,) else "",
     checks=_norm_checks(_LAYER_CASES, feature_inputs(large=True), lambda: _probe((2, 3), 1e-5, 9),
-                        _feature_contract(True, EPS), lambda: (_probe((2, 3, 4), 0.5, 40), _probe((5,), 1e-5, 41))),
+                        _feature_contract(True, EPS),
+                        lambda: (_probe((2, 3, 4), 0.5, 40), _probe((5,), 1e-5, 41), _probe((2, 3, 4), 0.5, 42)),
+                        lambda: (_probe((7, 9), 1e-5, 43), _probe((8, 11), 1e-5, 44))),
 )
 
 RMS_NORM = FunctionTask(
@@ -346,9 +350,12 @@ RMS_NORM = FunctionTask(
     variants=BUGS["normalization.rms_norm"],
     probes=lambda: [_probe((2, 3, 4), 0.5, 0, False), _probe((3, 5), 1e-6, 1, False),
                     _probe((2, 2, 2, 3), 0.5, 2, False)],
+    confirm=kept_by_shape(lambda: (_probe((12, 13), 1e-6, 47, False), _probe((12, 13), 1e-6, 48, False))),
     checks=_norm_checks(_RMS_CASES, feature_inputs(with_bias=False, large=True),
                         lambda: _probe((2, 3), 1e-6, 9, False), _feature_contract(False, (1e-6, 0.5)),
-                        lambda: (_probe((2, 3, 4), 0.5, 40, False), _probe((5,), 1e-6, 41, False))),
+                        lambda: (_probe((2, 3, 4), 0.5, 40, False), _probe((5,), 1e-6, 41, False),
+                                 _probe((2, 3, 4), 0.5, 42, False)),
+                        lambda: (_probe((7, 9), 1e-6, 43, False), _probe((8, 11), 1e-6, 44, False))),
 )
 
 BATCH_NORM = BatchNormTask(
@@ -359,6 +366,7 @@ BATCH_NORM = BatchNormTask(
     frozen=(1, 2),  # running statistics: buffers, not differentiated
     probes=lambda: [_batch_probe((3, 2), True, 0), _batch_probe((2, 3, 2, 2), True, 1),
                     _batch_probe((2, 3, 2, 2), False, 2)],
+    confirm=kept_by_shape(lambda: (_batch_probe((12, 13), True, 47), _batch_probe((12, 13), True, 48))),
     checks=[
         smoke(lambda: _batch_probe((3, 2), True, 9)),
         matches_reference("training: output and running statistics match the reference",
@@ -370,11 +378,13 @@ BATCH_NORM = BatchNormTask(
         matches_on("every rank ((N, C) to (N, C, D, H, W)) in training and eval, float16 and bfloat16 (dtype kept), "
                    "momentum and eps left to their defaults", _batch_contract()),
         running_stats_without_history(),
-        repeated_calls(lambda: (_batch_probe((2, 3, 2, 2), True, 42), _batch_probe((5, 2), True, 43))),
+        repeated_calls(lambda: (_batch_probe((2, 3, 2, 2), True, 42), _batch_probe((5, 2), True, 43),
+                                _batch_probe((2, 3, 2, 2), True, 44))),
         gradients_match_reference(_BATCH_CASES),
         follows_float64(_BATCH_CASES),
         leaves_inputs_unchanged(_BATCH_CASES),
-        stays_on_device(lambda: _batch_probe((3, 2), True, 9)),
+        stays_on_device(lambda: _batch_probe((3, 2), True, 9),
+                        lambda: (_batch_probe((6, 7), True, 45), _batch_probe((7, 9), True, 46))),
     ],
 )
 

@@ -26,8 +26,9 @@ from hypothesis import strategies as st
 from qkv.grader.checking import (COVERAGE, Case, CheckFailed, as_outputs, call_candidate, describe_call, format_tensor,
                              generator, tensor_seed)
 from qkv.grader.exercises import FunctionTask, covering, in_dtype, omitting, sampled_task
-from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, leaves_inputs_unchanged,
-                               matches_on, matches_reference, repeated_calls, smoke, stays_on_device)
+from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, kept_by_shape,
+                               leaves_inputs_unchanged, matches_on, matches_reference, repeated_calls, smoke,
+                               stays_on_device)
 from qkv.reference import regularization as ref
 
 
@@ -219,6 +220,14 @@ def _sgd_probe(seed):
                 "some params exactly 0", seed)
 
 
+def _sgd_case(shape, seed):
+    """Random params (some exactly 0) and gradients of `shape`: other values than _sgd_probe's at (6,)."""
+    gen = generator(600 + seed)
+    param = torch.randn(*shape, generator=gen).masked_fill(torch.rand(*shape, generator=gen) < 0.3, 0.0)
+    return Case((param, torch.randn(*shape, generator=gen), 0.1, 0.3, 0.2), ("param", "grad", "lr", "l1", "l2"),
+                "some params exactly 0", seed)
+
+
 def _smoothing_contract():
     """C = 1 and C = 2, smoothing 0, 0.1 and 1, float16 and bfloat16, smoothing left to its default (float64)."""
     cases = [covering(_smoothing_probe(3, 1, 0.1, 10), "special:C = 1"),
@@ -251,6 +260,7 @@ LABEL_SMOOTHING = FunctionTask(
     outputs=("loss",),
     variants=BUGS["regularization.label_smoothing"],
     probes=lambda: [_smoothing_probe(4, 5, 0.2, 0), _smoothing_probe(3, 3, 0.5, 1)],
+    confirm=kept_by_shape(lambda: (_smoothing_probe(12, 14, 0.1, 25), _smoothing_probe(12, 14, 0.1, 26))),
     degenerate=lambda case: "two classes or fewer" if case.args[0].size(-1) <= 2 else "",
     checks=[
         smoke(lambda: _smoothing_probe(2, 3, 0.1, 9)),
@@ -260,11 +270,13 @@ LABEL_SMOOTHING = FunctionTask(
                           extreme_codes=("stability",)),
         matches_on("C = 1 and 2, smoothing 0 and 1, float16 and bfloat16 (dtype kept), smoothing left to its default",
                    _smoothing_contract),
-        repeated_calls(lambda: (_smoothing_probe(4, 5, 0.2, 20), _smoothing_probe(2, 3, 0.5, 21))),
+        repeated_calls(lambda: (_smoothing_probe(4, 5, 0.2, 20), _smoothing_probe(2, 3, 0.5, 21),
+                                _smoothing_probe(4, 5, 0.2, 22))),
         gradients_match_reference(_SMOOTHING_CASES),
         follows_float64(_SMOOTHING_CASES),
         leaves_inputs_unchanged(_SMOOTHING_CASES),
-        stays_on_device(lambda: _smoothing_probe(2, 3, 0.1, 9)),
+        stays_on_device(lambda: _smoothing_probe(2, 3, 0.1, 9),
+                        lambda: (_smoothing_probe(7, 11, 0.1, 23), _smoothing_probe(9, 13, 0.1, 24))),
     ],
 )
 
@@ -274,15 +286,16 @@ SGD_L1_L2 = FunctionTask(
     outputs=("new_param",),
     variants=BUGS["regularization.l1_l2_step"],
     probes=lambda: [_sgd_probe(0), _sgd_probe(1)],
+    confirm=kept_by_shape(lambda: (_sgd_case((12, 13), 24), _sgd_case((12, 13), 25))),
     checks=[
         smoke(lambda: _sgd_probe(9)),
         matches_reference("matches param - lr * (grad + l1 * sign(param) + l2 * param)", _SGD_CASES),
         matches_on("every rank, l1 and l2 alone, float16 and bfloat16 (dtype kept), l1 and l2 left to their defaults",
                    _sgd_contract),
-        repeated_calls(lambda: (_sgd_probe(20), _sgd_contract()[2])),
+        repeated_calls(lambda: (_sgd_probe(20), _sgd_contract()[2], _sgd_case((6,), 21))),
         follows_float64(_SGD_CASES),
         leaves_inputs_unchanged(_SGD_CASES),
-        stays_on_device(lambda: _sgd_probe(9)),
+        stays_on_device(lambda: _sgd_probe(9), lambda: (_sgd_case((7, 9), 22), _sgd_case((8, 11), 23))),
     ],
 )
 
