@@ -259,6 +259,33 @@ def _value_mismatch(name: str, got: torch.Tensor, golden: torch.Tensor, referenc
 
 # --- hypothesis -------------------------------------------------------------------------
 
+def _draw_no_local_constants() -> None:
+    """Keep hypothesis from mixing constants read from this process's own modules into its draws.
+
+    Hypothesis (6.131 and later) sometimes draws, instead of a random value, a constant it found in
+    the source of the "local" modules in sys.modules (any not under site-packages or the standard
+    library), and collects them again whenever sys.modules grows. Here those modules are qkv's own
+    (from a checkout), imported lazily as grades go (grader.diagnosis, an exercise's checks): the
+    same file at the same seed then drew other inputs in a process's first grade than in the next
+    ones (`qkv watch` keeps one process), other inputs from a checkout than from an installed wheel,
+    and other inputs whenever an unrelated line of the grader changed. A grade must depend on the
+    file, exercise, seed and options only: the pool of local constants stays empty. (The candidate's
+    code never runs in this process, so its constants were never in the pool anyway.)"""
+    try:
+        from hypothesis.internal.conjecture import providers  # noqa: PLC0415
+    except ImportError:  # pragma: no cover - a hypothesis without the module draws no such constants
+        return
+    if callable(getattr(providers, "_get_local_constants", None)):
+        empty = providers._local_constants.__class__()
+        providers._get_local_constants = lambda: empty  # HypothesisProvider looks it up on every input
+        cache = getattr(providers, "CONSTANTS_CACHE", None)  # the allowed constants per kind of draw,
+        if cache is not None:  # from local ones collected before this module was imported
+            cache.cache.clear()
+
+
+_draw_no_local_constants()
+
+
 def for_all(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int | None = None):
     """Run `prop` on up to `examples` drawn inputs; on failure hypothesis shrinks to the
     smallest failing input and the CheckFailed raised on it propagates. When that input is a
