@@ -1,6 +1,7 @@
 """The bug corpus: correct solutions in other styles must pass, realistic buggy ones must
 fail with exactly the diagnosis named on their first line (`# expect: pass` / `# expect: fail
-CODE...`): every code listed, and none that is not (no code listed: the diagnosis stays empty)."""
+CODE...`): every code listed, and none that is not (no code listed: the diagnosis stays empty). A code
+written `CODE?` may be named or not (the mistake shows as it only on some draws), never required."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,17 +14,19 @@ FILES = sorted(CORPUS.glob("*/*.py"))
 
 
 def expectation(path):
+    """(verdict, codes it must name, codes it may name)."""
     first = path.read_text().splitlines()[0]
     assert first.startswith("# expect: "), f"{path}: first line must be '# expect: pass' or '# expect: fail CODE'"
     words = first.removeprefix("# expect: ").split()
-    return words[0], words[1:]
+    required = [w for w in words[1:] if not w.endswith("?")]
+    return words[0], required, required + [w.removesuffix("?") for w in words[1:] if w.endswith("?")]
 
 
 @pytest.mark.parametrize("seed", [0, pytest.param(1, marks=pytest.mark.slow)])
 @pytest.mark.parametrize("path", FILES, ids=[f"{p.parent.name}/{p.stem}" for p in FILES])
 def test_corpus_verdict(path, seed, grade_here):
     """Seed 0 is what `qkv grade` uses by default; seed 1 checks the verdicts do not hang on lucky draws."""
-    verdict, codes = expectation(path)
+    verdict, codes, allowed = expectation(path)
     result = grade_here(path.parent.name, path, seed=seed)
     failed = [c for c in result["checks"] if not c["passed"]]
     assert result["status"] == "graded", result
@@ -33,8 +36,8 @@ def test_corpus_verdict(path, seed, grade_here):
         assert failed, "buggy solution accepted"
         for code in codes:
             assert code in result["diagnosis"], f"expected diagnosis {code}, got {result['diagnosis']}"
-        wrong = set(result["diagnosis"]) - set(codes)  # a wrong diagnosis is worse than none
-        assert not wrong, f"diagnosis names {sorted(wrong)}, which this file does not make (expected {codes})"
+        wrong = set(result["diagnosis"]) - set(allowed)  # a wrong diagnosis is worse than none
+        assert not wrong, f"diagnosis names {sorted(wrong)}, which this file does not make (expected {allowed})"
 
 
 def test_corpus_is_big_enough():

@@ -1,6 +1,7 @@
-# expect: fail
+# expect: fail shape?
 # Finds fully masked slices with mask.any(dim) on the mask as given: when the mask has fewer dims than
 # the scores (broadcast from the right), `dim` points at another dim of the mask, or past its end.
+# `shape` (the code works only for masks of the scores' rank) is named when a draw makes it crash there.
 import torch
 
 
