@@ -871,10 +871,12 @@ def main() -> None:
 
     import torch  # noqa: F401 - imported before "ready": its import time is not the candidate's
 
+    # What torch imports lazily during a grade, imported here (once in the zygote, not in every forked
+    # worker; in a lone worker while the grading process still imports): symbolic shapes, and sympy (a third
+    # of a second), for the meta kernels of the device check.
+    import torch.fx.experimental.symbolic_shapes  # noqa: F401
+
     if mode == "zygote":
-        # What torch imports lazily during a grade, imported once here rather than in every forked worker:
-        # symbolic shapes (and sympy, a third of a second) for the meta kernels of the device check.
-        import torch.fx.experimental.symbolic_shapes  # noqa: F401
         gc.collect()
     # What is alive now (torch) lives as long as the process: left out of garbage collections, which would
     # otherwise walk it all (and, in a worker forked from the zygote, copy every page of its heap: 0.3 s).
