@@ -342,15 +342,21 @@ DRAWN: dict[tuple, tuple] = {}
 def _replay(ctx: Context, strategy: st.SearchStrategy, prop: Callable[[Any], None], examples: int,
             drawn: list) -> None:
     failures = _hypothesis_failures()
-    for done, case in enumerate(drawn):
-        try:
-            with _deterministic_prng():  # as hypothesis runs each example
-                prop(copy.deepcopy(case))
-        except failures as exc:
-            failure = exc
-            break
-    else:
-        return
+    reseed = _reseeding()
+    with _deterministic_prng():  # the global generators get their states back at the end, as after hypothesis
+        for done, case in enumerate(drawn):
+            try:
+                if reseed is not None:  # each example starts with them seeded, as under hypothesis
+                    reseed()
+                    prop(copy.deepcopy(case))
+                else:
+                    with _deterministic_prng():
+                        prop(copy.deepcopy(case))
+            except failures as exc:
+                failure = exc
+                break
+        else:
+            return
     # Hypothesis from the start: it draws the same inputs; those that ran already in this grade are not
     # run again (the candidate sees each call once, as without the copies), the one that failed fails
     # again, and shrinking goes on from there as usual.
@@ -374,6 +380,33 @@ def _hypothesis_failures() -> tuple:
     except ImportError:  # pragma: no cover
         return (Exception, SystemExit, GeneratorExit)
     return failure_exceptions_to_catch()
+
+
+def _reseeding() -> Callable[[], None] | None:
+    """What hypothesis's deterministic_PRNG() does to the global generators it manages (random's, numpy's,
+    any registered) before each example, without saving and restoring their states each time (numpy's
+    cost most of a replayed example): None where hypothesis does it some other way."""
+    try:
+        from random import Random  # noqa: PLC0415
+
+        from hypothesis.internal.entropy import RANDOMS_TO_MANAGE, _seeded_state  # noqa: PLC0415
+
+        seeded = _seeded_state(0)[0]
+        managed = RANDOMS_TO_MANAGE.data
+    except (ImportError, AttributeError, TypeError):  # pragma: no cover
+        return None
+
+    def reseed() -> None:
+        for ref in list(managed.values()):
+            rng = ref()
+            if rng is None:
+                continue
+            if type(rng) is Random:
+                rng.setstate(seeded)
+            else:
+                rng.seed(0)
+
+    return reseed
 
 
 def _deterministic_prng():
