@@ -24,7 +24,7 @@ class Exercise:
     entry_point: str  # the function or class the candidate defines
     stub: str  # the starter file; its signatures are the contract's
     codes: tuple[str, ...]  # diagnosis codes its checks can report
-    forbidden: tuple[str, ...]  # dotted names the candidate may not call
+    forbidden: tuple[str, ...]  # dotted names the candidate may not call (a package: everything in it)
     checks: str  # module in grader/exercises/ that declares the checks
 
     def summary_in(self, lang: str) -> str:
@@ -127,7 +127,8 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fill-value",
            "shape", "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state",
            "defaults"),
-    forbidden=("torch.nn.functional.scaled_dot_product_attention",),
+    forbidden=("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward",
+               "torch.nn.MultiheadAttention"),
     checks="qkv.grader.exercises.attention",
 )
 
@@ -461,7 +462,7 @@ def sgd_step_l1_l2(param, grad, lr, l1=0.0, l2=0.0):
 ''',
     codes=("sign", "edge", "scale", "reduction", "inplace", "shape", "dtype", "device", "forbidden",
     "precision", "random-output", "state", "defaults"),
-    forbidden=("torch.optim.SGD", "torch.optim.Adam", "torch.optim.AdamW"),
+    forbidden=("torch.optim",),  # the whole package: every optimizer, and the functional sgd() and its helpers
     checks="qkv.grader.exercises.regularization",
 )
 

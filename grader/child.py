@@ -96,7 +96,7 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
     warnings.filterwarnings("ignore", module="hypothesis")
     import torch  # noqa: PLC0415 - the runner never imports torch
 
-    from qkv.grader import catalogue, checking, counterexample, diagnosis, forbid, remote  # noqa: PLC0415
+    from qkv.grader import catalogue, checking, counterexample, diagnosis, forbid, remote, source_scan  # noqa: PLC0415
     from qkv.grader.exercises import load_task  # noqa: PLC0415
 
     exercise = catalogue.get(request["exercise"])
@@ -122,6 +122,10 @@ def grade(request: dict, channel: Channel, launched=None) -> dict:
             worker = remote.Worker(scratch=Path(scratch), device=device, timeout=request["timeout"],
                                    memory=request["memory"], launched=launched)
             result["isolation"] = worker.isolation.describe()
+            # Read before any of it runs: a forbidden name, or a trick to slip past the worker's watch.
+            finding = source_scan.scan(request["source"], exercise.forbidden) if source_scan.enabled() else None
+            if finding is not None:
+                return {**result, "checks": [finding.check()], "diagnosis": ["forbidden"], "output": worker.output()}
             problem = worker.load(exercise, request["path"], request["source"])
             if problem:
                 return {**result, "status": "load-error", "error": problem, "output": worker.output()}

@@ -25,37 +25,13 @@ from pathlib import Path
 import torch
 
 from qkv.grader import forbid
+from qkv.grader.forbid import ATEN_BACKENDS, NAMED_BACKENDS  # noqa: F401 - re-exported
 from qkv.grader.sandbox import (DEFAULT_MEMORY, ROOT, WORKER_SOURCE, Launched, bubblewrap,  # noqa: F401 - re-exported
                             die_with_parent, launch, limits_for, python_command, sandbox_command, worker_environment)
 from qkv.grader.worker import decode_tensor, encode_tensor, receive, send
 
 START_LIMIT = 300.0  # seconds for the worker to import torch: not the candidate's time
 OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the report
-
-# aten backends of the functions an exercise forbids: the dispatcher sees these however they are reached
-ATEN_BACKENDS = {
-    "torch.nn.functional.scaled_dot_product_attention": (
-        "scaled_dot_product_attention", "_scaled_dot_product_attention_math",
-        "_scaled_dot_product_flash_attention_for_cpu", "_scaled_dot_product_flash_attention",
-        "_scaled_dot_product_efficient_attention", "_scaled_dot_product_cudnn_attention",
-        "_scaled_dot_product_fused_attention_overrideable", "_fused_sdp_choice"),
-    "torch.nn.functional.layer_norm": ("layer_norm", "native_layer_norm"),
-    "torch.nn.functional.batch_norm": (
-        "batch_norm", "native_batch_norm", "_native_batch_norm_legit", "_native_batch_norm_legit_no_training",
-        "_native_batch_norm_legit_functional", "_batch_norm_impl_index", "_batch_norm_with_update",
-        "_batch_norm_no_update", "cudnn_batch_norm", "miopen_batch_norm"),
-    "torch.nn.functional.rms_norm": ("rms_norm", "_fused_rms_norm"),
-    "torch.nn.functional.dropout": ("dropout", "dropout_", "native_dropout", "feature_dropout",
-                                    "feature_dropout_", "alpha_dropout", "feature_alpha_dropout"),
-}
-# Backends reachable only by name (nn.MultiheadAttention's fast path): tripwires on each alias and on
-# the torch.ops.aten packet are enough, and spare that exercise the dispatch mode's cost on every op.
-NAMED_BACKENDS = {
-    # with a mask on the CPU, sdpa decomposes before the dispatch mode sees it: its C alias needs a tripwire
-    "torch.nn.functional.scaled_dot_product_attention": ("torch._C._nn.scaled_dot_product_attention",),
-    "torch.nn.functional.multi_head_attention_forward": (
-        "torch._native_multi_head_attention", "torch.ops.aten._native_multi_head_attention"),
-}
 
 
 class WorkerGone(BaseException):
@@ -221,12 +197,10 @@ class Worker:
         named = [alias for name in exercise.forbidden for alias in NAMED_BACKENDS.get(name, ())]
         packets = aten + [alias.rpartition(".")[2] for alias in named if alias.startswith("torch.ops.aten.")]
         forbidden = list(exercise.forbidden) + [alias for alias in named if not alias.startswith("torch.ops.")]
-        covered = [name for name in forbidden if name in ATEN_BACKENDS or name in named]
         reply, _ = self.request({"op": "load", "path": path, "source": source, "entry": exercise.entry_point,
                                  "is_class": exercise.is_class, "signatures": signatures,
                                  "signature_text": exercise.signature_text(),
-                                 "forbidden": forbidden, "aten": aten, "packets": packets,
-                                 "covered": covered})
+                                 "forbidden": forbidden, "aten": aten, "packets": packets})
         return reply.get("load_error")
 
     def output(self) -> str:

@@ -142,62 +142,66 @@ class Forbidden(BaseException):
         self.name = name
 
 
-class _Watch:
-    """Forbidden calls, caught three ways while candidate code runs (on every call):
-    tripwires on the Python names; a TorchFunctionMode that knows the original objects (aliases
-    such as torch._C._nn.scaled_dot_product_attention); a TorchDispatchMode on the aten backend
-    ops those functions end in (torch.ops.aten.* calls, and anything else that reaches them)."""
+def _sealed(function):
+    """`function` again, over a globals dict of its own (builtins only). What the candidate can reach (a
+    tripwire sits where torch's function was; a mode is on torch's stack) then leads nowhere through
+    __globals__: not to this script's globals, where the worker's classes and functions live."""
+    import builtins
 
-    def __init__(self, names: list[str], aten: list[str], packets: list[str], covered: list[str]):
-        """`aten`: backend ops the dispatch mode watches; `packets`: torch.ops.aten packets given a
-        tripwire; `covered`: forbidden names caught without the function mode (their backends are
-        watched, or every alias has a tripwire), which is needed only for the rest."""
-        import torch
-        from torch.overrides import TorchFunctionMode
-        from torch.utils._python_dispatch import TorchDispatchMode
+    sealed = types.FunctionType(function.__code__, {"__builtins__": builtins}, function.__name__,
+                                function.__defaults__, function.__closure__)
+    sealed.__kwdefaults__ = function.__kwdefaults__
+    sealed.__qualname__, sealed.__doc__ = function.__qualname__, function.__doc__
+    return sealed
 
-        self.covered = set(covered)
-        self.active = 0
-        self.hit: str | None = None
-        self.originals: dict[int, str] = {}
-        watch = self
-        for entry in names:
-            with contextlib.suppress(AttributeError, ImportError, TypeError):  # not in this torch version
-                self._install(entry)
-        self.aten = {}
-        for op in aten:
-            packet = getattr(torch.ops.aten, op, None)
-            if packet is not None:
-                self.aten[packet] = op
-        self._wrap_aten_packets(torch, packets)
 
-        class FunctionMode(TorchFunctionMode):
-            def __torch_function__(self, func, types, args=(), kwargs=None):
-                name = watch.originals.get(id(func))
-                if name is not None:
-                    watch.trip(name)
-                return func(*args, **(kwargs or {}))
+def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.SimpleNamespace:
+    """Forbidden calls, caught three ways while candidate code runs (on every call): tripwires on the
+    Python names; a TorchFunctionMode that knows the original objects (aliases such as
+    torch._C._nn.scaled_dot_product_attention, whatever name they are reached by); a TorchDispatchMode on
+    the aten backend ops those functions end in (torch.ops.aten.* calls, and anything else that reaches
+    them). `aten`: backend ops the dispatch mode watches; `packets`: torch.ops.aten packets that trip
+    when called (ops that decompose before the dispatch mode sees them). A name may be a package
+    (torch.optim): then every function, and every class's __init__ and step, defined in it.
 
-        class DispatchMode(TorchDispatchMode):
-            @classmethod
-            def _should_skip_dynamo(cls) -> bool:
-                return False
+    The state lives in closures, and what the candidate can reach keeps no way back to it: tripwires
+    have no __wrapped__ and globals of their own, and nothing is an attribute of a class or module the
+    candidate could patch (this script is __main__). Returns `watching()` (a context manager: calls in
+    it are watched) and `tripped()` (the first forbidden name called, even when the candidate's code,
+    or autograd's engine, caught the exception)."""
+    import torch
+    from torch.overrides import TorchFunctionMode
+    from torch.utils._python_dispatch import TorchDispatchMode
 
-            def __torch_dispatch__(self, func, types, args=(), kwargs=None):
-                name = watch.aten.get(func.overloadpacket)
-                if name is not None:
-                    watch.trip(f"torch.ops.aten.{name}")
-                return func(*args, **(kwargs or {}))
+    active = [0]
+    hits: list[str] = []
+    originals: dict[int, str] = {}  # id of a C function -> its forbidden name (the function mode's list)
+    forbidden = Forbidden
 
-        self.function_mode = FunctionMode if self.originals else None
-        self.dispatch_mode = DispatchMode if self.aten else None
+    def trip(name):
+        if active[0]:
+            hits.append(name)
+            raise forbidden(name)
 
-    def trip(self, name: str) -> None:
-        if self.active:
-            self.hit = self.hit or name
-            raise Forbidden(name)
+    trip = _sealed(trip)
 
-    def _install(self, entry: str) -> None:
+    def tripwire(target, entry, keyword=None):
+        signature = inspect.signature(target) if keyword else None
+
+        def call(*args, **kwargs):
+            if not keyword or signature.bind_partial(*args, **kwargs).arguments.get(keyword):
+                trip(entry)
+            return target(*args, **kwargs)
+
+        wire = _sealed(call)
+        for attr in ("__module__", "__name__", "__qualname__", "__doc__"):  # no __wrapped__: see above
+            with contextlib.suppress(AttributeError, TypeError):
+                setattr(wire, attr, getattr(target, attr))
+        with contextlib.suppress(TypeError, ValueError):
+            wire.__signature__ = inspect.signature(target)
+        return wire
+
+    def install(entry: str) -> None:
         dotted, _, keyword = entry.rstrip("]").partition("[")
         module_name, _, attr = dotted.rpartition(".")
         try:
@@ -206,60 +210,117 @@ class _Watch:
             head, *rest = module_name.split(".")
             module = functools.reduce(getattr, rest, importlib.import_module(head))
         original = getattr(module, attr)
-        if not keyword and inspect.isbuiltin(original) and dotted not in self.covered:
-            self.originals[id(original)] = dotted  # a C function has aliases (torch._C._nn...): watch the object
-        target = original.__init__ if isinstance(original, type) else original
-        signature = inspect.signature(target) if keyword else None
-        watch = self
-
-        @functools.wraps(target)
-        def tripwire(*args, **kwargs):
-            if not keyword or signature.bind_partial(*args, **kwargs).arguments.get(keyword):
-                watch.trip(entry)
-            return target(*args, **kwargs)
-
+        if isinstance(original, types.ModuleType):
+            install_package(original)
+            return
+        if not keyword and inspect.isbuiltin(original):
+            originals.setdefault(id(original), dotted)  # a C function has aliases (torch._C._nn...): watch it
         if isinstance(original, type):
-            original.__init__ = tripwire
+            original.__init__ = tripwire(original.__init__, entry, keyword)
         else:
-            setattr(module, attr, tripwire)
+            setattr(module, attr, tripwire(original, entry, keyword))
 
-    def _wrap_aten_packets(self, torch, names: list[str]) -> None:
-        """`torch.ops.aten.dropout(...)` never reaches the dispatch mode as `dropout` on the CPU (it
-        decomposes first): put a tripwire on the packet itself, and on each of its overloads."""
-        watch = self
+    def install_package(package) -> None:
+        """Everything the package defines, under every name its modules give it (torch.optim.sgd.sgd is
+        also torch.optim._functional.sgd); its not yet imported modules are imported first."""
+        import pkgutil
 
-        class Packet:
-            def __init__(self, packet, name):
-                self._packet, self._name = packet, name
+        prefix = package.__name__
+        for info in pkgutil.walk_packages(getattr(package, "__path__", []), prefix + "."):
+            with contextlib.suppress(Exception):
+                importlib.import_module(info.name)
+        modules = [m for name, m in list(sys.modules.items())
+                   if (name == prefix or name.startswith(prefix + ".")) and isinstance(m, types.ModuleType)]
+        done: set[int] = set()
+        for module in modules:
+            for name, value in list(vars(module).items()):
+                if not str(getattr(value, "__module__", "")).startswith(prefix):
+                    continue
+                if isinstance(value, type):
+                    if id(value) in done:
+                        continue
+                    done.add(id(value))
+                    public = f"{prefix}.{value.__name__}" if getattr(package, value.__name__, None) is value \
+                        else f"{value.__module__}.{value.__qualname__}"
+                    for method in ("__init__", "step"):
+                        if inspect.isfunction(vars(value).get(method)):
+                            label = public if method == "__init__" else f"{public}.{method}"
+                            setattr(value, method, tripwire(vars(value)[method], label))
+                elif inspect.isfunction(value):
+                    setattr(module, name, tripwire(value, f"{module.__name__}.{name}"))
 
-            def __call__(self, *args, **kwargs):
-                watch.trip(f"torch.ops.aten.{self._name}")
-                return self._packet(*args, **kwargs)
+    def tripping(base, label):
+        """A subclass of an op packet's (or overload's) class whose call trips: set as the object's
+        __class__, the op stays the very object torch's C++ finds (a stand-in object there crashes it)."""
+        def __call__(self, /, *args, **kwargs):
+            trip(label)
+            return call(self, *args, **kwargs)
 
-            def __getattr__(self, attr):
-                inner = getattr(self._packet, attr)
-                if attr in self._packet.overloads():
-                    return Packet(inner, self._name)
-                return inner
+        call = base.__call__
+        return type(base.__name__, (base,), {"__call__": _sealed(__call__), "__slots__": (),
+                                             "__module__": base.__module__, "__qualname__": base.__qualname__})
 
-        for name in names:
-            packet = getattr(torch.ops.aten, name, None)
-            if packet is not None:
-                with contextlib.suppress(AttributeError, TypeError):
-                    setattr(torch.ops.aten, name, Packet(packet, name))
+    for entry in names:
+        with contextlib.suppress(AttributeError, ImportError, TypeError):  # not in this torch version
+            install(entry)
+    watched_ops = {}
+    for op in aten:
+        packet = getattr(torch.ops.aten, op, None)
+        if packet is not None:
+            watched_ops[packet] = f"torch.ops.aten.{op}"
+    for op in packets:  # torch.ops.aten.dropout(...) never reaches the dispatch mode as dropout on the CPU
+        packet = getattr(torch.ops.aten, op, None)
+        if packet is None:
+            continue
+        label = f"torch.ops.aten.{op}"
+        with contextlib.suppress(AttributeError, TypeError, RuntimeError):
+            overloads = [getattr(packet, name) for name in packet.overloads()]
+            packet.__class__ = tripping(type(packet), label)
+            for overload in overloads:
+                overload.__class__ = tripping(type(overload), label)
+
+    if originals:  # the public switch that turns every function mode off, ours too
+        disable = torch._C.DisableTorchFunction
+        wire = tripwire(disable, "torch._C.DisableTorchFunction (it turns the grader's watch off)")
+        for owner in (torch._C, torch):
+            if getattr(owner, "DisableTorchFunction", None) is disable:
+                owner.DisableTorchFunction = wire
+
+    def torch_function(self, func, types, args=(), kwargs=None):
+        name = originals.get(id(func))
+        if name is not None:
+            trip(name)
+        return func(*args, **(kwargs or {}))
+
+    def torch_dispatch(self, func, types, args=(), kwargs=None):
+        name = watched_ops.get(func.overloadpacket)
+        if name is not None:
+            trip(name)
+        return func(*args, **(kwargs or {}))
+
+    def should_skip_dynamo(cls) -> bool:
+        return False
+
+    function_mode = type("FunctionMode", (TorchFunctionMode,),
+                         {"__torch_function__": _sealed(torch_function)}) if originals else None
+    dispatch_mode = type("DispatchMode", (TorchDispatchMode,),
+                         {"__torch_dispatch__": _sealed(torch_dispatch),
+                          "_should_skip_dynamo": classmethod(_sealed(should_skip_dynamo))}) if watched_ops else None
 
     @contextlib.contextmanager
-    def watching(self):
-        self.active += 1
+    def watching():
+        active[0] += 1
         try:
             with contextlib.ExitStack() as stack:
-                if self.function_mode and self.active == 1:
-                    stack.enter_context(self.function_mode())
-                if self.dispatch_mode and self.active == 1:
-                    stack.enter_context(self.dispatch_mode())
+                if function_mode and active[0] == 1:
+                    stack.enter_context(function_mode())
+                if dispatch_mode and active[0] == 1:
+                    stack.enter_context(dispatch_mode())
                 yield
         finally:
-            self.active -= 1
+            active[0] -= 1
+
+    return types.SimpleNamespace(watching=watching, tripped=lambda: hits[0] if hits else None)
 
 
 def _device_watch(target: str):
@@ -409,9 +470,15 @@ class Worker:
         self.sock = sock
         self.objects: dict[int, object] = {}
         self.path = ""
-        self.watch: _Watch | None = None
+        self.watch: types.SimpleNamespace | None = None  # see _watch
         self.leaves: list = []
         self.graph = None  # (inputs that require grad, outputs that require grad) of the last grad call
+        # Bound now, before any candidate code runs: patching the class later (whoever reaches it) changes
+        # nothing this worker calls.
+        for name in ("handle", "load", "call", "_tagged_call", "backward", "module", "encode", "decode",
+                     "describe", "describe_module"):
+            setattr(self, name, getattr(self, name))
+        self._device_watch, self._tagged_watch, self._invoke = _device_watch, _tagged_watch, _invoke
 
     def serve(self) -> None:
         send(self.sock, {"ready": True, "pid": os.getpid()})
@@ -431,20 +498,25 @@ class Worker:
         out: list[bytes] = []
         try:
             if op == "load":
-                return self.load(header), out
-            if op == "call":
-                return self.call(header, blobs, out), out
-            if op == "backward":
-                return self.backward(header, blobs, out), out
-            if op == "module":
-                return self.module(header, out), out
-            return {"failure": f"unknown op {op!r}"}, out
+                reply = self.load(header)
+            elif op == "call":
+                reply = self.call(header, blobs, out)
+            elif op == "backward":
+                reply = self.backward(header, blobs, out)
+            elif op == "module":
+                reply = self.module(header, out)
+            else:
+                reply = {"failure": f"unknown op {op!r}"}
         except Forbidden as exc:
             return {"forbidden": exc.name}, []
         except BaseException as exc:  # noqa: BLE001 - every candidate error is a reply, never a crash
             if isinstance(exc, KeyboardInterrupt):
                 raise
-            return {"error": self.describe(exc)}, []
+            reply, out = {"error": self.describe(exc)}, []
+        # A forbidden call caught on its way out (a bare except in the candidate's code, or autograd's
+        # engine turning it into another error during backward) is still a forbidden call.
+        hit = self.watch.tripped() if self.watch is not None else None
+        return ({"forbidden": hit}, []) if hit else (reply, out)
 
     # loading the candidate's file
 
@@ -453,7 +525,11 @@ class Worker:
         torch.set_num_threads(1)
         torch.backends.cuda.matmul.allow_tf32 = False
         torch.backends.cudnn.allow_tf32 = False
-        self.watch = _Watch(request["forbidden"], request["aten"], request["packets"], request["covered"])
+        self.watch = _watch(request["forbidden"], request["aten"], request["packets"])
+        # The candidate's `sys.modules["__main__"]` (or `import __main__`) is an empty module, not this script.
+        main = types.ModuleType("__main__")
+        main.__file__ = request["path"]
+        sys.modules["__main__"] = main
         self.path = path = request["path"]
         self._show_warnings_once_at_the_candidates_line()
         source = request["source"]
@@ -557,7 +633,7 @@ class Worker:
         if torch.cuda.is_initialized():                      # accelerators, recording a stack trace)
             torch.cuda.manual_seed_all(request["seed"])
         grad = bool(request.get("grad"))  # keep the graph: the grading process will ask for gradients
-        device_watch = _device_watch(watch_target) if watch_target else None
+        device_watch = self._device_watch(watch_target) if watch_target else None
         with contextlib.ExitStack() as stack:
             stack.enter_context(torch.set_grad_enabled(bool(request.get("grad_mode", True))))
             if device_watch is not None:
@@ -565,7 +641,7 @@ class Worker:
                 stack.enter_context(device_watch)
             stack.enter_context(self.watch.watching())
             try:
-                result = _invoke(target, args, params, kwargs, request)
+                result = self._invoke(target, args, params, kwargs, request)
             except Forbidden:
                 raise
             except BaseException as exc:  # noqa: BLE001
@@ -604,13 +680,13 @@ class Worker:
         stayed on the inputs' device, as CPU tensors when they did not."""
         torch = self.torch
         args, params, kwargs = real
-        watch = _tagged_watch()
+        watch = self._tagged_watch()
         args, params, kwargs = ([watch.tag(a) for a in args], {k: watch.tag(v) for k, v in params.items()},
                                 {k: watch.tag(v) for k, v in kwargs.items()})
         torch.default_generator.manual_seed(request["seed"])
         try:
             with torch.set_grad_enabled(bool(request.get("grad_mode", True))), watch, self.watch.watching():
-                result = _invoke(target, args, params, kwargs, request)
+                result = self._invoke(target, args, params, kwargs, request)
         except Forbidden:
             raise
         except BaseException as exc:  # noqa: BLE001

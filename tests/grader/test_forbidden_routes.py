@@ -1,0 +1,223 @@
+"""Side doors to a forbidden function (grader trust): each forged solution in tests/grader/forged/ calls what
+its exercise forbids, or blinds the worker's watch, and would pass otherwise. Two layers must each stop
+it: the static scan of the source in the grading process (grader/source_scan.py), and, with the scan
+turned off (QKV_SOURCE_SCAN=off), the worker's watch itself wherever the worker alone can (a helper
+process it never sees is the scan's alone). The scan must reject no correct solution of the corpus.
+"""
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from qkv.grader import catalogue, source_scan
+
+FORGED = Path(__file__).resolve().parent / "forged"
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+ROUTES = sorted(FORGED.glob("*.py"))
+
+# With the scan off: what the worker's watch makes of each route ("forbidden", or the check a blinded
+# device watch would have passed); None: only the scan stops it.
+AT_RUN_TIME = {
+    "attention.sdpa__mha_forward_for_sdpa": "forbidden",
+    "attention.sdpa__wrapped_sdpa": "forbidden",  # (it crashed the worker: a segfault, not a verdict)
+    "attention.sdpa__wrapped_sdpa_without_modes": "forbidden",
+    "masking.padding_mask__patch_device_watch": "device",
+    "masking.padding_mask__patch_worker_class": "device",
+    "normalization.rms_norm__closure_original": "forbidden",
+    "normalization.rms_norm__patch_watch_trip": "forbidden",
+    "normalization.rms_norm__subprocess_helper": None,
+    "normalization.rms_norm__wrapped_rms_norm_without_modes": "forbidden",
+    "regularization.l1_l2_step__functional_sgd": "forbidden",
+    "regularization.l1_l2_step__subclass_sgd": "forbidden",
+}
+
+
+def exercise_of(path: Path) -> str:
+    return path.stem.partition("__")[0]
+
+
+def test_every_route_is_listed():
+    assert sorted(AT_RUN_TIME) == [p.stem for p in ROUTES]
+
+
+@pytest.mark.parametrize("path", ROUTES, ids=lambda p: p.stem)
+def test_the_scan_stops_the_route_before_it_runs(path, grade_here):
+    result = grade_here(exercise_of(path), path, max_examples=3)
+    assert result["diagnosis"] == ["forbidden"], result["checks"]
+    check, = result["checks"]
+    assert check["name"] == "uses no forbidden function" and check["message"].startswith("Line "), check
+    assert not result["output"]  # nothing of it ran
+
+
+@pytest.mark.parametrize("path", [p for p in ROUTES if AT_RUN_TIME[p.stem]], ids=lambda p: p.stem)
+def test_the_worker_stops_the_route_without_the_scan(path, grade_here, monkeypatch):
+    monkeypatch.setenv("QKV_SOURCE_SCAN", "off")
+    result = grade_here(exercise_of(path), path, max_examples=3)
+    assert result["status"] == "graded", result
+    assert AT_RUN_TIME[path.stem] in result["diagnosis"], [c["message"][:300] for c in result["checks"]]
+    if AT_RUN_TIME[path.stem] == "forbidden":
+        assert result["checks"][0]["message"].startswith("Your code called "), result["checks"]
+
+
+def test_the_worker_keeps_its_watch_out_of_reach(tmp_path, grade_here, monkeypatch):
+    """No __wrapped__ and no way back to the worker's globals from a tripwire; __main__ is not the worker."""
+    monkeypatch.setenv("QKV_SOURCE_SCAN", "off")
+    path = tmp_path / "solution.py"
+    path.write_text(textwrap.dedent("""\
+        import sys
+        import torch
+        import torch.nn.functional as F
+
+        print("wrapped:", hasattr(torch.rms_norm, "__wrapped__"), hasattr(F.rms_norm, "__wrapped__"))
+        print("globals:", sorted(torch.rms_norm.__globals__))
+        print("main:", sorted(n for n in vars(sys.modules["__main__"]) if not n.startswith("__")))
+
+
+        def rms_norm(x, weight, eps=1e-6):
+            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
+        """))
+    result = grade_here("normalization.rms_norm", path, max_examples=3)
+    assert "wrapped: False False" in result["output"], result["output"]
+    assert "globals: ['__builtins__']" in result["output"], result["output"]
+    assert "main: []" in result["output"], result["output"]
+    assert all(c["passed"] for c in result["checks"]), result["checks"]
+
+
+WATCH_IN_A_FRESH_PROCESS = """
+import sys, torch
+sys.path.insert(0, {grader!r})
+import worker
+from qkv.grader.forbid import ATEN_BACKENDS
+sdpa = torch._C._nn.scaled_dot_product_attention  # the C function, taken before any tripwire
+aten = list(ATEN_BACKENDS["torch.nn.functional.scaled_dot_product_attention"])
+watch = worker._watch([], aten, aten)  # the dispatch mode and the op packets only
+q, k, v = (torch.randn(3, 2, 5, 4, requires_grad=True) for _ in range(3))
+try:
+    with watch.watching():
+        sdpa(q, k, v)  # 4-D with gradients: the flash kernel, dispatched to the mode through torch's C++
+    print("not caught")
+except worker.Forbidden as exc:
+    print("forward:", exc.name)
+backward = worker._watch([], ["mul"], ["mul"])  # an op that only the backward pass of exp() runs
+x = torch.randn(3, requires_grad=True)
+y = x.exp().sum()
+try:
+    with backward.watching():
+        torch.autograd.grad(y, [x])
+    print("not caught")
+except BaseException as exc:
+    print("backward:", type(exc).__name__, backward.tripped())
+"""
+
+
+def test_a_forbidden_op_in_the_dispatch_mode_is_a_verdict_not_a_segfault():
+    """The packets once were stand-in objects, which torch's C++ fetched back and crashed on."""
+    grader = Path(__file__).resolve().parents[2] / "grader"
+    done = subprocess.run([sys.executable, "-c", WATCH_IN_A_FRESH_PROCESS.format(grader=str(grader))],
+                          capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "forward: torch.ops.aten._scaled_dot_product_flash_attention_for_cpu" in done.stdout, done.stdout
+    assert "backward: Forbidden torch.ops.aten.mul" in done.stdout, done.stdout
+
+
+# --- the scan on its own (no torch, no worker) ------------------------------------------------------------
+
+FLAGGED = {  # exercise, source, what the message must name
+    "getattr literal": ("attention.sdpa",
+                        "import torch.nn.functional as F\nf = getattr(F, 'scaled_dot_product_attention')",
+                        "Line 2 of your code names torch.nn.functional.scaled_dot_product_attention"),
+    "C alias": ("attention.sdpa", "import torch\ntorch._C._nn.scaled_dot_product_attention", "torch._C._nn.scaled_dot"),
+    "aten backend": ("attention.sdpa", "from torch import ops\nops.aten._scaled_dot_product_flash_attention_for_cpu",
+                     "torch.ops.aten._scaled_dot_product_flash_attention_for_cpu"),
+    "mha for sdpa": ("attention.sdpa", "from torch import nn\nm = nn.MultiheadAttention(4, 1)",
+                     "torch.nn.MultiheadAttention"),
+    "from import": ("regularization.l1_l2_step", "from torch.optim.sgd import sgd", "torch.optim.sgd"),
+    "optim module alias": ("regularization.l1_l2_step", "import torch\nopt = torch.optim\nopt.SGD", "torch.optim"),
+    "vars lookup": ("normalization.rms_norm", "import torch\nf = vars(torch)['rms_norm']", "torch.rms_norm"),
+    "keyword form": ("regularization.label_smoothing",
+                     "import torch.nn.functional as F\nF.cross_entropy(x, t, label_smoothing=s)",
+                     "torch.nn.functional.cross_entropy(label_smoothing=...)"),
+    "__wrapped__": ("masking.padding_mask", "x = f.__wrapped__", "uses __wrapped__"),
+    "mode helpers": ("masking.padding_mask", "from torch.overrides import _pop_mode", "_pop_mode"),
+    "disable torch function": ("masking.padding_mask", "import torch\nwith torch._C.DisableTorchFunction(): pass",
+                               "DisableTorchFunction"),
+    "sys.modules main": ("masking.padding_mask", "import sys\nw = sys.modules['__main__']", "Line 2"),
+    "import __main__": ("masking.padding_mask", "import __main__", "uses __main__"),
+    "subprocess": ("masking.padding_mask", "from subprocess import Popen", "uses subprocess"),
+    "os.system": ("masking.padding_mask", "import os\nos.system('true')", "os.system"),
+    "os.exec": ("masking.padding_mask", "import os\nos.execv('/bin/true', ['true'])", "os.execv"),
+    "multiprocessing": ("masking.padding_mask", "import torch.multiprocessing as mp", "torch.multiprocessing"),
+    "ctypes": ("masking.padding_mask", "import ctypes", "ctypes"),
+    "computed import": ("masking.padding_mask", "import importlib\nm = importlib.import_module('sub' + 'process')",
+                        "a computed name"),
+    "literal import": ("masking.padding_mask", "import importlib\nm = importlib.import_module('subprocess')",
+                       "subprocess"),
+    "exec": ("masking.padding_mask", "exec('x = 1')", "exec()"),
+    "frames": ("masking.padding_mask", "import sys\nf = sys._getframe(1)", "uses _getframe"),
+    "frame globals": ("masking.padding_mask", "f = frame.f_back.f_globals", "uses f_"),
+    "subclasses": ("masking.padding_mask", "ws = object.__subclasses__()", "__subclasses__"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(FLAGGED))
+def test_the_scan_flags(case):
+    exercise, source, expected = FLAGGED[case]
+    finding = source_scan.scan(source, catalogue.get(exercise).forbidden)
+    assert finding is not None and expected in finding.message(), finding and finding.message()
+
+
+CLEAN = {  # what honest solutions do write
+    "its own function of the forbidden name": ("attention.sdpa", "def scaled_dot_product_attention(q, k, v):\n"
+                                               "    return scaled_dot_product_attention(q, k, v)"),
+    "the main guard": ("masking.padding_mask", "if __name__ == '__main__':\n    print(1)"),
+    "its own module": ("masking.padding_mask",
+                       "import sys\nme = sys.modules[__name__]\nok = 'torch' in sys.modules"),
+    "eval mode and compiled regexes": ("masking.padding_mask", "import re\nm.eval()\nr = re.compile('x')"),
+    "plain cross entropy": ("regularization.label_smoothing", "import torch.nn.functional as F\n"
+                            "F.cross_entropy(x, t)\nF.cross_entropy(x, t, label_smoothing=0.0)"),
+    "sdpa inside mha": ("attention.mha", "import torch.nn.functional as F\nF.scaled_dot_product_attention(q, k, v)"),
+    "a docstring naming it": ("attention.sdpa",
+                              "def f():\n    '''Like torch.nn.functional.scaled_dot_product_attention'''"),
+    "a syntax error": ("attention.sdpa", "def f(:\n"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CLEAN))
+def test_the_scan_leaves_alone(case):
+    exercise, source = CLEAN[case]
+    finding = source_scan.scan(source, catalogue.get(exercise).forbidden)
+    assert finding is None, finding.message()
+
+
+def test_the_scan_rejects_no_correct_solution_and_every_forbidden_one_in_the_corpus():
+    correct = wrong = 0
+    for path in sorted(CORPUS.glob("*/*.py")):
+        first = path.read_text().splitlines()[0]
+        finding = source_scan.scan(path.read_text(), catalogue.get(path.parent.name).forbidden)
+        if first == "# expect: pass":
+            correct += 1
+            assert finding is None, f"{path}: {finding.message()}"
+        elif "forbidden" in first.split():
+            wrong += 1
+            assert finding is not None, f"{path}: not flagged"
+    assert correct >= 3 * len(catalogue.EXERCISE_IDS) and wrong >= 10
+
+
+def test_the_scan_does_not_import_torch():
+    code = "import sys; from qkv.grader import source_scan; source_scan.scan('import torch', ()); " \
+           "print('torch' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stdout.strip() == "False", done.stderr
+
+
+def test_a_scanned_route_fails_through_the_real_runner():
+    from qkv.grader import report, runner
+
+    path = FORGED / "normalization.rms_norm__subprocess_helper.py"
+    verdict = runner.grade("normalization.rms_norm", str(path), max_examples=3)
+    assert not verdict.passed and verdict.exit_code != 0 and verdict.status == "graded"
+    assert "Line 4 of your code uses subprocess" in report.to_text(verdict)
