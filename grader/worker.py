@@ -410,6 +410,29 @@ def _tagged_watch():
             return Tagged(value.detach()) if isinstance(value, torch.Tensor) else value
 
         @staticmethod
+        @contextlib.contextmanager
+        def generators_on_the_cpu():
+            """torch.Generator(device=x.device) for a tagged x gives a CPU generator (the meta device has none:
+            "META device type not an accelerator"), the device of the data it draws for: on an accelerator the
+            same code gets that device's generator."""
+            before = torch.Generator
+
+            class Generator(torch._C.Generator):
+                def __new__(cls, device=None):
+                    if device is not None and torch.device(device).type == "meta":
+                        device = "cpu"
+                    return super().__new__(cls) if device is None else super().__new__(cls, device)
+
+                def __init__(self, device=None):
+                    pass
+
+            torch.Generator = Generator
+            try:
+                yield
+            finally:
+                torch.Generator = before
+
+        @staticmethod
         def untag_for_reply(value):
             """Tagged results as meta tensors (they stayed on the device); untagged ones as they are."""
             return tree_map(lambda t: torch.empty(t.shape, dtype=t.dtype, device="meta") if isinstance(t, Tagged)
@@ -685,7 +708,8 @@ class Worker:
                                 {k: watch.tag(v) for k, v in kwargs.items()})
         torch.default_generator.manual_seed(request["seed"])
         try:
-            with torch.set_grad_enabled(bool(request.get("grad_mode", True))), watch, self.watch.watching():
+            with torch.set_grad_enabled(bool(request.get("grad_mode", True))), watch, watch.generators_on_the_cpu(), \
+                    self.watch.watching():
                 result = self._invoke(target, args, params, kwargs, request)
         except Forbidden:
             raise
