@@ -267,7 +267,7 @@ def decoder_self_attention_mask(lengths, max_len):
     """
     raise NotImplementedError
 ''',
-    codes=("polarity", "off-by-one", "shape", "dtype", "device", "inplace", "state"),
+    codes=("polarity", "off-by-one", "axis", "shape", "dtype", "device", "inplace", "state"),
     forbidden=(),
     checks="qkv.grader.exercises.masking",
 )

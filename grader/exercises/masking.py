@@ -102,6 +102,10 @@ def softmax_variant(scores, mask, dim=-1, *, how="before", fix_nan=True, stable=
     if how == "additive":  # old HF BERT: a bias of `fill` on masked scores, then the masked entries zeroed
         probs = torch.softmax(scores + (~mask).to(scores.dtype) * fill, dim=dim)
         return probs.masked_fill(~mask, 0.0)
+    if how == "max-all":  # the stabilising max taken over every entry, masked ones too: when a masked score is
+        # far above the kept ones, every kept exp underflows to 0 and the slice comes out as zeros
+        kept = torch.exp(scores - scores.amax(dim=dim, keepdim=True)) * mask
+        return kept / kept.sum(dim=dim, keepdim=True).clamp_min(torch.finfo(scores.dtype).tiny)
     if how == "ignored":
         probs = torch.softmax(scores, dim=dim)
     elif how == "after":
@@ -134,13 +138,16 @@ DECODER_BUGS = {"polarity": [functools.partial(decoder_variant, inverted=True)],
                 "off-by-one": [functools.partial(decoder_variant, diagonal=-1),
                                functools.partial(decoder_variant, diagonal=1),
                                functools.partial(decoder_variant, compare="le")],
-                "shape": [functools.partial(decoder_variant, pad_rows=True)]}
+                # key padding on the rows (queries i < length) instead of the columns (keys j < length): the
+                # shape is right, the padding is along the other axis
+                "axis": [functools.partial(decoder_variant, pad_rows=True)]}
 SOFTMAX_BUGS = {"mask-ignored": [functools.partial(softmax_variant, how="ignored")],
                 "mask-after-softmax": [functools.partial(softmax_variant, how="after")],
                 "mask-polarity": [functools.partial(softmax_variant, how="inverted")],
                 "mask-multiply": [functools.partial(softmax_variant, how="multiply")],
                 "softmax-dim": [functools.partial(softmax_variant, how="last-dim"),
                                 functools.partial(softmax_variant, how="empty-last-dim")],
+                "stability": [functools.partial(softmax_variant, how="max-all")],
                 "fully-masked": [functools.partial(softmax_variant, fix_nan=False),  # NaN
                                  functools.partial(softmax_variant, fill=-1e9)],  # uniform weights
                 # a finite fill (or bias) that allowed scores can fall below, masked entries zeroed after; on the
@@ -219,12 +226,16 @@ def _softmax_default_dim():
 
 def _softmax_huge():
     """One kept entry in each slice along dim 1, every masked score +2e5, the kept ones -2e5, -5e3 and +5e3 in
-    turn (attention.huge_scores): the right answer is exactly one-hot, and a finite fill above -2e5 (-1e4,
-    -10000.0, -65504), a bias of -1e4 and AllenNLP's scores * mask each give another output."""
+    turn (attention.huge_scores), except the slices of the last column: kept score 0, masked ones 300. The right
+    answer is exactly one-hot, and a finite fill above -2e5 (-1e4, -10000.0, -65504), a bias of -1e4,
+    AllenNLP's scores * mask and a stabilising maximum taken over the masked scores too (every kept exp
+    underflows, in the last column as well) each give another output."""
     gen = generator(910)
     mask = one_key_per_row([2], 3, 5, gen, dim=1)  # (2, 3, 5), one kept entry per slice along dim 1
-    case = Case((huge_scores(mask, 1), mask, 1), ("scores", "mask", "dim"), "dim=1, one kept entry per slice, "
-                "its score -2e5, -5e3 or 5e3, every masked one 2e5", 910)
+    scores = huge_scores(mask, 1)
+    scores[..., -1] = torch.where(mask[..., -1], 0.0, 300.0)
+    case = Case((scores, mask, 1), ("scores", "mask", "dim"), "dim=1, one kept entry per slice, its score -2e5, "
+                "-5e3 or 5e3 and every masked one 2e5; in the last column kept 0 and masked 300", 910)
     return [covering(case, HUGE_COVERS)]
 
 

@@ -1,4 +1,4 @@
-# expect: fail shape
+# expect: fail axis
 import torch
 
 
