@@ -21,6 +21,8 @@ def record(ctx: Context, case: Case | None) -> dict | None:
         return None
     inputs = [_argument(name, value) for name, value in zip(case.names, case.args)]
     data = {"call": describe_call(ctx, case), "note": case.note, "seed": case.seed, "inputs": inputs}
+    if case.extra.get("no_grad"):
+        data["no_grad"] = True
     if _is_class(ctx):
         data["constructor"] = {"d_model": case.extra.get("d_model"), "n_heads": case.extra.get("n_heads")}
         data["weights"] = _weights(ctx, case)
@@ -72,8 +74,9 @@ def snippet(ctx: Context, data: dict) -> str:
         shape = data["constructor"]
         lines += [f"module = {entry}({shape['d_model']}, {shape['n_heads']}).eval()", "with torch.no_grad():"]
         lines += [f"    module.get_parameter({w['name']!r}).copy_({_literal(w)})" for w in data["weights"]]
-        lines += [f"result = module({names})"]
+        call = f"module({names})"
     else:
-        lines += [f"result = {entry}({names})"]
+        call = f"{entry}({names})"
+    lines += ["with torch.no_grad():", f"    result = {call}"] if data.get("no_grad") else [f"result = {call}"]
     lines += ["print(result)"]
     return "\n".join(lines)

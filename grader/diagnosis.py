@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import torch
 
-from qkv.grader import catalogue
+from qkv.grader import catalogue, remote
 from qkv.grader.checking import Case, CheckFailed, Context, as_outputs, call_candidate, map_tensors, mismatch, to_double
 from qkv.grader.properties import nearly_equal
 
@@ -137,7 +137,7 @@ def confirmations(ctx: Context) -> list[str]:
     except CheckFailed:
         return []
     codes: list[str] = []
-    for test in (precision, kept_state, wrong_defaults, ctx.task.confirm):
+    for test in (precision, kept_state, returned_state, wrong_defaults, ctx.task.confirm):
         try:
             _add(codes, test(ctx))
         except CheckFailed:  # the candidate cannot run the test's inputs: it confirms nothing
@@ -236,6 +236,19 @@ def kept_state(ctx: Context) -> list[str]:
     _call(ctx, first, first.args, b)
     after = _call(ctx, second, second.args, a)
     return ["state"] if any(not nearly_equal(x, y) for x, y in zip(before, after)) else []
+
+
+def returned_state(ctx: Context) -> list[str]:
+    """A function's output, changed in place by its caller (in the worker, after it was sent back), changes
+    what the next call with the same input returns: the function hands out a tensor it keeps."""
+    probes = ctx.task.probes()
+    if not probes or ctx.task.call_name[:1].isupper() or not _deterministic(ctx):
+        return []
+    bound = ctx.task.bind(ctx, probes[0])
+    with remote.spoiling_outputs():
+        first = _call(ctx, bound, bound.args, probes[0])
+    second = _call(ctx, bound, bound.args, probes[0])
+    return ["state"] if any(x.shape != y.shape or not _identical(x, y) for x, y in zip(first, second)) else []
 
 
 def wrong_defaults(ctx: Context) -> list[str]:

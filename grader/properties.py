@@ -14,7 +14,7 @@ from typing import Callable
 import torch
 from hypothesis import strategies as st
 
-from qkv.grader import devices
+from qkv.grader import devices, remote
 from qkv.grader.checking import (COVERAGE, CheckFailed, Context, Inconclusive, as_outputs, call_candidate,
                              describe_call, for_all, generator, is_float_tensor, map_tensors, mismatch, to_double)
 
@@ -287,11 +287,14 @@ def stays_on_device(case: Callable[[], object], fresh: Callable[[], tuple] | Non
 def matches_on(name: str, cases: Callable[[], list], extreme_codes: tuple[str, ...] = ()) -> Check:
     """Each of `cases()` against the float64 reference, in its own dtype: fixed cases, one or more per
     dimension of the contract (a dtype, a rank or broadcast form, omitted defaults, a long input), so a
-    default grade draws every one of them whatever the seed. `extreme_codes`: as in matches_reference."""
+    default grade draws every one of them whatever the seed. `extreme_codes`: as in matches_reference.
+    They run under torch.no_grad() (the drawn checks run with gradients on): code that computes otherwise
+    when gradients are off (a path for inference) is graded there too."""
 
     def run(ctx: Context) -> None:
-        for case in cases():
-            bound, outputs = run_candidate(ctx, case)
+        for case in map(without_grad, cases()):
+            with torch.no_grad():
+                bound, outputs = run_candidate(ctx, case)
             golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
             try:
                 compare_outputs(ctx, case, outputs, golden, reference)
@@ -302,31 +305,72 @@ def matches_on(name: str, cases: Callable[[], list], extreme_codes: tuple[str, .
     return Check(name, run)
 
 
-def repeated_calls(cases: Callable[[], tuple]) -> Check:
+def repeated_calls(cases: Callable[[], tuple], spoil: bool = True) -> Check:
     """The same function (or the same module instance) called on two different inputs, A then B and
     B then A: a value cached on the first call (a scale, a mask, keys and values) shows on the second.
     `cases()` gives (A, B) or (A, B, C), C at A's shapes with other values (masks, lengths, inputs):
-    A then C and C then A as well, so a value cached by shape shows too."""
+    A then C and C then A as well, so a value cached by shape shows too. Every order runs with
+    gradients on, then again under torch.no_grad(): a value kept only when gradients are off (an
+    inference cache of keys and values) shows there. `spoil` (functions): then A once more, its output
+    changed in place in the worker as a caller may change it, and A again: a tensor the function keeps
+    and returns (a table cached by size) comes back changed."""
 
     def run(ctx: Context) -> None:
-        a, b, *same_shapes = cases()
-        orders = [(a, b), (b, a)] + [(a, c) for c in same_shapes] + [(c, a) for c in same_shapes]
-        for first, second in orders:
-            for i, (case, bound) in enumerate(zip((first, second), ctx.task.bind_together(ctx, (first, second)))):
-                args = on_device(ctx, bound.args)
-                outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
-                golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
-                if not i:
-                    what = ""
-                elif same_shapes and {id(first), id(second)} & {id(c) for c in same_shapes}:
-                    what = (f", right after a call with inputs of the same shapes and other values "
-                            f"({first.describe(values=False)})")
-                else:
-                    what = f", right after a call with {first.describe(values=False)}"
-                compare_outputs(ctx, case, outputs, golden, reference, what)
+        given = cases()
+        for grad in (True, False):
+            a, b, *same_shapes = given if grad else [without_grad(case) for case in given]
+            orders = [(a, b), (b, a)] + [(a, c) for c in same_shapes] + [(c, a) for c in same_shapes]
+            with torch.set_grad_enabled(grad):
+                for first, second in orders:
+                    for i, (case, bound) in enumerate(zip((first, second),
+                                                          ctx.task.bind_together(ctx, (first, second)))):
+                        args = on_device(ctx, bound.args)
+                        outputs = as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs)
+                        golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+                        if not i:
+                            what = ""
+                        elif same_shapes and {id(first), id(second)} & {id(c) for c in same_shapes}:
+                            what = (f", right after a call with inputs of the same shapes and other values "
+                                    f"({first.describe(values=False)})")
+                        else:
+                            what = f", right after a call with {first.describe(values=False)}"
+                        compare_outputs(ctx, case, outputs, golden, reference, what)
+        a = given[0]
+        if spoil:
+            returned_tensors_not_kept(ctx, a)
         COVERAGE.add("repeated")
 
     return Check("called twice with different inputs, in both orders, gives the right answer each time", run)
+
+
+def without_grad(case):
+    """A copy of `case` whose note says it runs under torch.no_grad()."""
+    noted = copy.copy(case)
+    noted.note = f"{case.note}, under torch.no_grad()" if case.note else "under torch.no_grad()"
+    noted.extra = {**case.extra, "no_grad": True}  # (the counterexample's snippet calls under no_grad too)
+    return noted
+
+
+SPOILED = ("right after a call with the same inputs whose output the caller then changed in place (out += 1; a "
+           "mask's True and False swapped)")
+
+
+def returned_tensors_not_kept(ctx: Context, case) -> None:
+    """`case` called with its output changed in place in the worker afterwards (remote.spoiling_outputs),
+    then again: the second answer must still be right."""
+    bound = ctx.task.bind(ctx, case)
+    with torch.no_grad(), remote.spoiling_outputs():
+        call_candidate(ctx, bound.candidate, on_device(ctx, bound.args), case)
+    outputs = as_outputs(call_candidate(ctx, bound.candidate, on_device(ctx, bound.args), case), ctx.task.outputs)
+    golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+    try:
+        compare_outputs(ctx, case, outputs, golden, reference, f", {SPOILED}")
+    except CheckFailed as failure:
+        failure.message += ("\nYour function returned a tensor it keeps (a table cached by size, a global) and hands "
+                            "out again: whoever changes one result changes the next ones. Return a new tensor on "
+                            "every call (or a .clone() of what you keep).")
+        failure.args = (failure.message,)
+        raise
 
 
 def kept_by_shape(cases: Callable[[], tuple]) -> Callable[[Context], list[str]]:
@@ -335,17 +379,25 @@ def kept_by_shape(cases: Callable[[], tuple]) -> Callable[[Context], list[str]]:
     shape), which the generic test misses once the cache was filled before it ran. `cases()` gives A and C
     at the same shapes with other values, shapes no check and no probe uses. Confirmed when A, called first
     at those shapes, is right, and C, called next, is wrong and is what the reference gives on C with some
-    of A's inputs in place of its own (all of them: A's answer): C's answer used a value from A's call."""
+    of A's inputs in place of its own (all of them: A's answer): C's answer used a value from A's call.
+    Tried with gradients on, then under torch.no_grad() (a value kept only there: an inference cache)."""
 
     def same(got, expected) -> bool:
         return all(nearly_equal(x.double(), y.double()) if x.is_floating_point() else x.shape == y.shape
                    and torch.equal(x.cpu(), y.cpu().to(x.dtype)) for x, y in zip(got, expected))
 
     def confirm(ctx: Context) -> list[str]:
+        for grad in (True, False):
+            with torch.set_grad_enabled(grad):
+                if confirmed(ctx):
+                    return ["state"]
+        return []
+
+    def confirmed(ctx: Context) -> bool:
         a, c = cases()
         bound_a, bound_c = ctx.task.bind_together(ctx, (a, c))
         if bound_a.reference is None:
-            return []
+            return False
 
         def called(bound, case):
             return as_outputs(call_candidate(ctx, bound.candidate, on_device(ctx, bound.args), case), ctx.task.outputs)
@@ -355,18 +407,18 @@ def kept_by_shape(cases: Callable[[], tuple]) -> Callable[[Context], list[str]]:
                 return as_outputs(bound.reference(*on_device(ctx, args)), ctx.task.outputs)
 
         if not same(called(bound_a, a), expected(bound_a, bound_a.args)):
-            return []
+            return False
         got = called(bound_c, c)
         if same(got, expected(bound_c, bound_c.args)):
-            return []
+            return False
         differ = [i for i, (x, y) in enumerate(zip(a.args, c.args)) if isinstance(x, torch.Tensor)
                   and not (x.shape == y.shape and torch.equal(x, y))]
         for k in range(1, len(differ) + 1):  # C with some of its inputs taken from A (all of them: A's answer)
             for taken in itertools.combinations(differ, k):
                 args = tuple(bound_a.args[i] if i in taken else x for i, x in enumerate(bound_c.args))
                 if same(got, expected(bound_c, args)):
-                    return ["state"]
-        return []
+                    return True
+        return False
 
     return confirm
 

@@ -236,6 +236,8 @@ class Worker:
                   "args": [self._encode(a, blobs) for a in args], "grad": bool(grad_inputs),
                   "grad_mode": torch.is_grad_enabled(),
                   "functional": functional, "watch": _watching.target}
+        if _watching.spoil and not grad_inputs:
+            header["spoil"] = True
         if params is not None:
             header["params"] = {k: self._encode(v, blobs) for k, v in params.items()}
         if kwargs:
@@ -402,6 +404,7 @@ class RemoteModule(Remote):
 class _Watching(threading.local):
     target: str | None = None
     reply: dict | None = None
+    spoil: bool = False
 
 
 _watching = _Watching()
@@ -425,6 +428,18 @@ def watching_devices_now() -> bool:
 
 def last_device_report() -> dict:
     return _watching.reply or {}
+
+
+@contextlib.contextmanager
+def spoiling_outputs():
+    """Calls made inside (without gradients) have the tensors they return changed in place in the worker once
+    they are sent back, as a caller may change a result (out += x, out.mul_(s)): a function that returns a
+    tensor it keeps (a table cached by size) gives the changed values at its next call."""
+    _watching.spoil = True
+    try:
+        yield
+    finally:
+        _watching.spoil = False
 
 
 def describe_exit(returncode: int | None, sandboxed: bool = False) -> str:

@@ -502,6 +502,7 @@ class Worker:
                      "describe", "describe_module"):
             setattr(self, name, getattr(self, name))
         self._device_watch, self._tagged_watch, self._invoke = _device_watch, _tagged_watch, _invoke
+        self._spoil = _spoil
 
     def serve(self) -> None:
         send(self.sock, {"ready": True, "pid": os.getpid()})
@@ -690,6 +691,8 @@ class Worker:
                         mutated[str(i)] = self.encode(a, out, args=())
             reply["mutated"] = mutated if real is None else {}  # a meta run changed meta copies only
             reply["result"] = self.encode(result, out, args=args)
+        if request.get("spoil") and not grad and real is None:
+            self._spoil(torch, result)
         if grad:
             leaves = self.leaves
             outputs = [t for t in _tensors(result) if t.requires_grad]
@@ -836,6 +839,19 @@ def _invoke(target, args, params: dict, kwargs: dict, request: dict):
 
         return functional_call(target, params, tuple(args))
     return target(*args, **kwargs)
+
+
+def _spoil(torch, result) -> None:
+    """Change the returned tensors in place, as a caller may once it has them (their values went out
+    already): True and False swapped, numbers plus one. A tensor that cannot be written (an expanded view)
+    is left as it is: no caller could change it either."""
+    with torch.no_grad(), torch._C.DisableTorchFunction():
+        for t in _tensors(result):
+            with contextlib.suppress(Exception):
+                if t.dtype == torch.bool:
+                    t.logical_not_()
+                else:
+                    t.add_(1)
 
 
 def _tensors(value):
