@@ -284,7 +284,8 @@ def layer_norm(x, weight, bias, eps=1e-5):
     """(x - mean) / sqrt(var + eps) * weight + bias over the last dim (Ba et al., 2016).
 
     x: (..., D); weight, bias: (D,). var is the biased (population) variance.
-    Returns x's shape and dtype.
+    Returns x's shape and dtype; float16 and bfloat16: the statistics in float32 (a float16 square overflows
+    past 256), the result cast back.
     """
     raise NotImplementedError
 ''',
@@ -310,7 +311,8 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
       running_mean/running_var IN PLACE: r = (1 - momentum) * r + momentum * stat, with the UNBIASED
       batch variance for running_var.
     eval: normalise with the running statistics and leave them unchanged.
-    Returns x's shape and dtype.
+    Returns x's shape and dtype; float16 and bfloat16: the statistics in float32 (a float16 square overflows
+    past 256), the result cast back.
     """
     raise NotImplementedError
 ''',
@@ -333,7 +335,8 @@ import torch
 def rms_norm(x, weight, eps=1e-6):
     """x / sqrt(mean(x^2 over the last dim) + eps) * weight (Zhang & Sennrich, 2019). No centring.
 
-    x: (..., D); weight: (D,). Returns x's shape and dtype.
+    x: (..., D); weight: (D,). Returns x's shape and dtype; float16 and bfloat16: the mean of squares in
+    float32 (a float16 square overflows past 256), the result cast back.
     """
     raise NotImplementedError
 ''',

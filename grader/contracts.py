@@ -110,11 +110,13 @@ CONTRACTS: dict[str, Contract] = {
     ),
     "normalization.layer_norm": Contract(
         params=(Param("x", "float (..., D)"), Param("weight", "float (D,)"), Param("bias", "float (D,)"), _EPS),
-        dtypes=FLOATS, forms=("1-D x", "2-D x", "3-D x", "4-D x"), special=("offsets up to 1e3",),
+        dtypes=FLOATS, forms=("1-D x", "2-D x", "3-D x", "4-D x"),
+        special=("offsets up to 1e3", "float16 values past 256"),
     ),
     "normalization.rms_norm": Contract(
         params=(Param("x", "float (..., D)"), Param("weight", "float (D,)"), Param("eps", "float > 0", (1e-6, 0.5))),
-        dtypes=FLOATS, forms=("1-D x", "2-D x", "3-D x", "4-D x"), special=("offsets up to 1e3",),
+        dtypes=FLOATS, forms=("1-D x", "2-D x", "3-D x", "4-D x"),
+        special=("offsets up to 1e3", "float16 values past 256"),
     ),
     "normalization.batch_norm": Contract(
         params=(Param("x", "float (N, C, *), N * prod(*) >= 2"), Param("running_mean", "float (C,)"),
@@ -122,7 +124,8 @@ CONTRACTS: dict[str, Contract] = {
                 Param("bias", "float (C,)"), Param("training", "bool", (True, False)),
                 Param("momentum", "float in [0, 1]", (0.1, 0.3)), Param("eps", "float > 0", (1e-5, 0.5))),
         dtypes=FLOATS, forms=("(N, C)", "(N, C, L)", "(N, C, H, W)", "(N, C, D, H, W)"),
-        special=("offsets up to 1e3", "running buffers without autograd history after a training call"),
+        special=("offsets up to 1e3", "running buffers without autograd history after a training call",
+                 "float16 values past 256"),
     ),
     "regularization.dropout": Contract(
         params=(Param("x", "float, any shape"), Param("p", "float in [0, 1]", (0.0, 1.0)),

@@ -12,7 +12,9 @@ Sources:
   variance, momentum weighting the new statistic, eps inside the square root) these follow.
 
 Variances are computed in two passes, from x - mean, so that a large common offset
-does not cancel catastrophically as it does in E[x^2] - E[x]^2.
+does not cancel catastrophically as it does in E[x^2] - E[x]^2. Half-precision inputs
+(float16, bfloat16) are normalised in float32 and the result cast back, as PyTorch's own
+kernels do: a float16 value past 256 squares past 65504, float16's largest value.
 """
 from __future__ import annotations
 
@@ -26,11 +28,12 @@ def layer_norm(x, weight, bias, eps=1e-5):
     dimension of size D (Ba et al., 2016, section 3; torch.nn.LayerNorm).
     x (*, D), weight (D,), bias (D,). Returns (*, D).
     """
-    mean = x.mean(dim=-1, keepdim=True)  # (*, D) -> (*, 1)
-    centered = x - mean  # (*, D)
+    h = x.to(_computing_dtype(x))  # half precision in float32
+    mean = h.mean(dim=-1, keepdim=True)  # (*, D) -> (*, 1)
+    centered = h - mean  # (*, D)
     var = centered.pow(2).mean(dim=-1, keepdim=True)  # (*, D) -> (*, 1), biased
     x_hat = centered / torch.sqrt(var + eps)  # (*, D)
-    return x_hat * weight + bias  # (*, D) * (D,) + (D,) -> (*, D)
+    return (x_hat * weight + bias).to(x.dtype)  # (*, D) * (D,) + (D,) -> (*, D)
 
 
 def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.1, eps=1e-5):
@@ -45,6 +48,7 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
     """
     dims = [0, *range(2, x.dim())]  # every dimension except the channel dimension 1
     shape = [1, -1] + [1] * (x.dim() - 2)  # (C,) -> (1, C, 1, ...) broadcasts against x
+    dtype, x = x.dtype, x.to(_computing_dtype(x))  # half precision in float32
     if training:
         m = x.numel() // x.shape[1]  # values per channel
         if m < 2:
@@ -57,7 +61,7 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
     else:
         mean, var = running_mean, running_var  # (C,), (C,)
     x_hat = (x - mean.view(shape)) / torch.sqrt(var.view(shape) + eps)  # (N, C, *)
-    return x_hat * weight.view(shape) + bias.view(shape)  # (N, C, *)
+    return (x_hat * weight.view(shape) + bias.view(shape)).to(dtype)  # (N, C, *)
 
 
 def rms_norm(x, weight, eps=1e-6):
@@ -67,5 +71,11 @@ def rms_norm(x, weight, eps=1e-6):
     with eps added under the square root).
     x (*, D), weight (D,). Returns (*, D).
     """
-    rms = torch.sqrt(x.pow(2).mean(dim=-1, keepdim=True) + eps)  # (*, D) -> (*, 1)
-    return x / rms * weight  # (*, D) / (*, 1) * (D,) -> (*, D)
+    h = x.to(_computing_dtype(x))  # half precision in float32
+    rms = torch.sqrt(h.pow(2).mean(dim=-1, keepdim=True) + eps)  # (*, D) -> (*, 1)
+    return (h / rms * weight).to(x.dtype)  # (*, D) / (*, 1) * (D,) -> (*, D)
+
+
+def _computing_dtype(x):
+    """float32 for float16 and bfloat16 (PyTorch's kernels normalise half precision in float32), else x's."""
+    return torch.promote_types(x.dtype, torch.float32)

@@ -26,12 +26,14 @@ from functools import partial
 import torch
 from hypothesis import strategies as st
 
-from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call, generator, tensor_seed
+from typing import Callable
+
+from qkv.grader.checking import Case, CheckFailed, call_candidate, describe_call, generator, mismatch, tensor_seed
 from qkv.grader.exercises import Bound, FunctionTask, covering, in_dtype, omitting
 from qkv.grader.remote import watching_devices_now
-from qkv.grader.properties import (Check, follows_float64, gradients_match_reference, kept_by_shape,
-                               leaves_inputs_unchanged, matches_on, matches_reference, on_device, repeated_calls,
-                               smoke, stays_on_device)
+from qkv.grader.properties import (Check, expected_outputs, follows_float64, gradients_match_reference,
+                               kept_by_shape, leaves_inputs_unchanged, matches_on, matches_reference, on_device,
+                               repeated_calls, run_candidate, smoke, stays_on_device)
 from qkv.reference import normalization as ref
 
 
@@ -290,6 +292,75 @@ def running_stats_without_history() -> Check:
     return Check("running statistics carry no autograd history after a training call", run)
 
 
+# --- float16 values past 256: x * x passes 65504, float16's largest value. PyTorch's kernels (and the reference)
+# compute the statistics of half-precision inputs in float32, so the answer is one float16 holds.
+
+HALF_RANGE = "float16 inputs past 256, whose squares float16 cannot hold, stay accurate"
+HALF_RANGE_COVERS = "special:float16 values past 256"
+
+
+def overflows_half(typical, large) -> Callable:
+    """A targeted test for diagnosis (`precision`): right on a typical float16 input, wrong on the float16 one
+    whose squares pass 65504, and right on the same values in float32: the statistics overflow float16."""
+
+    def right(ctx, case) -> bool:
+        bound, outputs = run_candidate(ctx, case)
+        golden, reference = expected_outputs(ctx, bound, on_device(ctx, bound.args))
+        return all(mismatch(name, o, g, r) is None for name, o, g, r in zip(ctx.task.outputs, outputs, golden,
+                                                                              reference))
+
+    def confirm(ctx) -> list[str]:
+        case = large()
+        if not right(ctx, typical()) or right(ctx, case):
+            return []
+        return ["precision"] if right(ctx, in_dtype(case, torch.float32)) else []
+
+    return confirm
+
+
+def confirming(*tests) -> Callable:
+    """A task's `confirm` running several targeted tests: the codes of each (one whose inputs the candidate cannot
+    run confirms nothing)."""
+
+    def confirm(ctx) -> list[str]:
+        codes: list[str] = []
+        for test in tests:
+            try:
+                codes += [code for code in test(ctx) if code not in codes]
+            except CheckFailed:
+                continue
+        return codes
+
+    return confirm
+
+
+def _half_range_probe(shape, eps, seed, with_bias=True):
+    """float16 x of 100 * N(0, 1) (plus 100 with a bias) and one value of 350 or -350 in each row: its square
+    passes 65504, while the row's mean square and variance (2e4 to 3e4) are values float16 holds."""
+    gen = generator(500 + seed)
+    x = torch.randn(*shape, generator=gen) * 100 + (100.0 if with_bias else 0.0)  # (..., D)
+    x[..., 0] = 350.0 * (1 - 2 * (torch.arange(x[..., 0].numel()) % 2)).view(x.shape[:-1])
+    weight = torch.rand(shape[-1], generator=gen) * 2 + 0.5  # (D,)
+    names = ("x", "weight", "bias", "eps") if with_bias else ("x", "weight", "eps")
+    args = (x, weight, torch.randn(shape[-1], generator=gen), eps) if with_bias else (x, weight, eps)
+    case = Case(args, names, f"eps={eps}, x ~ {100 if with_bias else 0} + 100 * N(0, 1) and one 350 or -350 per "
+                "row: 350^2 is past 65504", seed)
+    return covering(in_dtype(case, torch.float16), HALF_RANGE_COVERS)
+
+
+def _batch_half_range():
+    """Training, x of 100 * N(0, 1) with one value of 350 per channel: its squared distance from the mean
+    passes 65504, while the variance (about 2e4) and the running variance are values float16 holds."""
+    gen = generator(520)
+    x = torch.randn(4, 3, 2, generator=gen) * 100  # (N, C, L)
+    x[0, :, 0] = 350.0
+    case = Case((x, torch.randn(3, generator=gen), torch.rand(3, generator=gen) + 0.5,
+                 torch.rand(3, generator=gen) + 0.5, torch.randn(3, generator=gen), True, 0.1, 1e-5),
+                ("x", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"),
+                "training, x ~ 100 * N(0, 1) and one 350 per channel: (x - mean)^2 past 65504", 520)
+    return covering(in_dtype(case, torch.float16), HALF_RANGE_COVERS)
+
+
 class BatchNormTask(FunctionTask):
     """batch_norm's outputs are y and the running statistics after the call: the candidate updates
     copies of them in place, and both are compared with the reference's."""
@@ -310,13 +381,14 @@ def with_running_stats(fn):
     return call
 
 
-def _norm_checks(cases, large_cases, small_case, contract, pair, fresh):
+def _norm_checks(cases, large_cases, small_case, contract, pair, fresh, half_large):
     return [
         smoke(small_case),
         matches_reference("matches the reference (1-4 dims, size-1 dims, eps up to 0.5)", cases),
         matches_reference("offsets and scales up to 1e3 stay accurate (two-pass variance)", large_cases,
                           extreme_codes=("stability",)),
         matches_on("every rank and eps, float16 and bfloat16 (dtype kept), and eps left to its default", contract),
+        matches_on(HALF_RANGE, lambda: [half_large()]),
         repeated_calls(pair),
         gradients_match_reference(cases),
         follows_float64(cases),
@@ -335,12 +407,15 @@ LAYER_NORM = FunctionTask(
     outputs=("y",),
     variants=BUGS["normalization.layer_norm"],
     probes=lambda: [_probe((2, 3, 4), 0.5, 0), _probe((3, 5), 1e-5, 1), _probe((2, 2, 2, 3), 0.5, 2)],
-    confirm=kept_by_shape(lambda: (_probe((12, 13), 1e-5, 47), _probe((12, 13), 1e-5, 48))),
+    confirm=confirming(kept_by_shape(lambda: (_probe((12, 13), 1e-5, 47), _probe((12, 13), 1e-5, 48))),
+                       overflows_half(lambda: in_dtype(_probe((3, 8), 1e-3, 20), torch.float16),
+                                      lambda: _half_range_probe((4, 8), 1e-5, 1))),
     degenerate=lambda case: "D = 1: a single feature, variance 0" if case.args[0].shape[-1:] == (1,) else "",
     checks=_norm_checks(_LAYER_CASES, feature_inputs(large=True), lambda: _probe((2, 3), 1e-5, 9),
                         _feature_contract(True, EPS),
                         lambda: (_probe((2, 3, 4), 0.5, 40), _probe((5,), 1e-5, 41), _probe((2, 3, 4), 0.5, 42)),
-                        lambda: (_probe((7, 9), 1e-5, 43), _probe((8, 11), 1e-5, 44))),
+                        lambda: (_probe((7, 9), 1e-5, 43), _probe((8, 11), 1e-5, 44)),
+                        lambda: _half_range_probe((4, 8), 1e-5, 0)),
 )
 
 RMS_NORM = FunctionTask(
@@ -350,12 +425,15 @@ RMS_NORM = FunctionTask(
     variants=BUGS["normalization.rms_norm"],
     probes=lambda: [_probe((2, 3, 4), 0.5, 0, False), _probe((3, 5), 1e-6, 1, False),
                     _probe((2, 2, 2, 3), 0.5, 2, False)],
-    confirm=kept_by_shape(lambda: (_probe((12, 13), 1e-6, 47, False), _probe((12, 13), 1e-6, 48, False))),
+    confirm=confirming(kept_by_shape(lambda: (_probe((12, 13), 1e-6, 47, False), _probe((12, 13), 1e-6, 48, False))),
+                       overflows_half(lambda: in_dtype(_probe((3, 8), 1e-3, 20, False), torch.float16),
+                                      lambda: _half_range_probe((4, 8), 1e-6, 1, False))),
     checks=_norm_checks(_RMS_CASES, feature_inputs(with_bias=False, large=True),
                         lambda: _probe((2, 3), 1e-6, 9, False), _feature_contract(False, (1e-6, 0.5)),
                         lambda: (_probe((2, 3, 4), 0.5, 40, False), _probe((5,), 1e-6, 41, False),
                                  _probe((2, 3, 4), 0.5, 42, False)),
-                        lambda: (_probe((7, 9), 1e-6, 43, False), _probe((8, 11), 1e-6, 44, False))),
+                        lambda: (_probe((7, 9), 1e-6, 43, False), _probe((8, 11), 1e-6, 44, False)),
+                        lambda: _half_range_probe((4, 8), 1e-6, 0, False)),
 )
 
 BATCH_NORM = BatchNormTask(
@@ -366,7 +444,9 @@ BATCH_NORM = BatchNormTask(
     frozen=(1, 2),  # running statistics: buffers, not differentiated
     probes=lambda: [_batch_probe((3, 2), True, 0), _batch_probe((2, 3, 2, 2), True, 1),
                     _batch_probe((2, 3, 2, 2), False, 2)],
-    confirm=kept_by_shape(lambda: (_batch_probe((12, 13), True, 47), _batch_probe((12, 13), True, 48))),
+    confirm=confirming(kept_by_shape(lambda: (_batch_probe((12, 13), True, 47), _batch_probe((12, 13), True, 48))),
+                       overflows_half(lambda: in_dtype(_batch_probe((4, 3, 2), True, 20), torch.float16),
+                                      _batch_half_range)),
     checks=[
         smoke(lambda: _batch_probe((3, 2), True, 9)),
         matches_reference("training: output and running statistics match the reference",
@@ -377,6 +457,7 @@ BATCH_NORM = BatchNormTask(
                           extreme_codes=("stability",)),
         matches_on("every rank ((N, C) to (N, C, D, H, W)) in training and eval, float16 and bfloat16 (dtype kept), "
                    "momentum and eps left to their defaults", _batch_contract()),
+        matches_on(HALF_RANGE, lambda: [_batch_half_range()]),
         running_stats_without_history(),
         repeated_calls(lambda: (_batch_probe((2, 3, 2, 2), True, 42), _batch_probe((5, 2), True, 43),
                                 _batch_probe((2, 3, 2, 2), True, 44))),

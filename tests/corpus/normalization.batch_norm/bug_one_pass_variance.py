@@ -1,4 +1,4 @@
-# expect: fail cancellation
+# expect: fail cancellation precision
 import torch
 
 

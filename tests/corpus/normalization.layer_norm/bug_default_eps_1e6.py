@@ -1,4 +1,4 @@
-# expect: fail defaults
+# expect: fail defaults precision
 # eps defaults to 1e-6 (a common typo for LayerNorm's 1e-5): right whenever eps is passed.
 import torch
 

@@ -1,4 +1,4 @@
-# expect: fail state
+# expect: fail state precision
 # Caches weight and bias reshaped for broadcasting, keyed by x's shape and dtype: a later call with other
 # parameters of the same shape is scaled and shifted by the first call's.
 import torch

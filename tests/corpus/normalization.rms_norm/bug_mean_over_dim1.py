@@ -1,4 +1,4 @@
-# expect: fail axis
+# expect: fail axis precision
 import torch
 
 

@@ -3,7 +3,8 @@ import torch
 
 
 def rms_norm(x, weight, eps=1e-6):
-    # Meta's llama RMSNorm: _norm(x.float()).type_as(x) * weight, here without the float() cast,
-    # so float64 stays float64.
-    normed = x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps)
+    # Meta's llama RMSNorm: _norm(x.float()).type_as(x) * weight, with the cast promoting instead of .float(),
+    # so that float16 is normalised in float32 and float64 stays float64.
+    h = x.to(torch.promote_types(x.dtype, torch.float32))
+    normed = h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps)
     return normed.type_as(x) * weight
