@@ -200,8 +200,15 @@ def init_case(exercise_id: str, tensor: torch.Tensor, kwargs: dict | None = None
 
 
 def fill(ctx, case: Case) -> torch.Tensor:
-    """Call the candidate on `case`; return what it returned, which must be a tensor."""
-    returned = call_candidate(ctx, ctx.entry, case.args, case)
+    """Call the candidate on `case`; return what it returned, which must be a tensor. Afterwards `case` holds
+    a copy of the tensor as it was given (the caller's own tensor holds what the candidate made of it), so
+    that a failure describes the input of the call, not its result (a float64 tensor, not the float32 one
+    `tensor.data = ...` left)."""
+    given = case.args[0].detach().clone() if isinstance(case.args[0], torch.Tensor) else case.args[0]
+    try:
+        returned = call_candidate(ctx, ctx.entry, case.args, case)
+    finally:
+        case.args = (given, *case.args[1:])
     if not isinstance(returned, torch.Tensor):
         raise CheckFailed(f"Called {describe_call(ctx, case)}.\nIt returned {type(returned).__name__}: an in-place "
                           "initialiser returns the tensor it filled (`return tensor`).", case, ("inplace",))

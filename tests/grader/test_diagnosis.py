@@ -83,3 +83,14 @@ def test_the_explanation_is_the_exercise_s(grade_here):
                       max_examples=25, checks=result["checks"], diagnosis=["scale"], declared=len(result["checks"]))
     text = to_text(verdict)
     assert "1 - p" in text and "sqrt(d_k)" not in text
+
+
+def test_a_failure_describes_the_input_as_it_was_given(grade_here):
+    """An initialiser that swaps the tensor's storage for a float32 one is called with a float64 tensor: the
+    failure says so, not what the candidate left in the tensor."""
+    path = CORPUS / "initialization.kaiming_uniform/bug_dtype_data_swapped_for_float32.py"
+    result = grade_here("initialization.kaiming_uniform", path)
+    check = next(c for c in _failed(result) if "dtype" in c["name"])
+    assert "tensor=float64 (64, 32)" in check["message"] and "came back as float32" in check["message"], \
+        check["message"]
+    assert check["counterexample"]["inputs"][0]["dtype"] == "float64"
