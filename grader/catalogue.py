@@ -416,7 +416,8 @@ def dropout(x, p, training=True):
     """
     raise NotImplementedError
 ''',
-    codes=("scale", "polarity", "mask-shared", "edge", "train-eval", "inplace", "shape", "dtype", "forbidden"),
+    codes=("scale", "polarity", "mask-shared", "edge", "train-eval", "inplace", "shape", "dtype", "forbidden",
+           "defaults"),
     forbidden=("torch.nn.functional.dropout", "torch.nn.Dropout", "torch.dropout", "torch.dropout_",
                "torch.nn.functional.dropout1d", "torch.nn.functional.dropout2d", "torch.nn.functional.alpha_dropout",
                "torch.nn.functional.feature_alpha_dropout", "torch.feature_dropout"),

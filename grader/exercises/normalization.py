@@ -129,6 +129,12 @@ def rms_norm_eps_outside(x, weight, eps=1e-6):
     return x / (x.pow(2).mean(dim=-1, keepdim=True).sqrt() + eps) * weight
 
 
+def rms_norm_no_eps(x, weight, eps=1e-6):
+    """eps: ignored, x / sqrt(mean(x^2)) (lucidrains' F.normalize(x, dim=-1) * sqrt(D), whose clamp at 1e-12
+    is no eps)."""
+    return x / x.pow(2).mean(dim=-1, keepdim=True).sqrt() * weight
+
+
 def rms_norm_dim1(x, weight, eps=1e-6):
     """axis: the mean of squares over dim 1, right only for 2-D input."""
     return x / torch.sqrt(x.pow(2).mean(dim=1, keepdim=True) + eps) * weight
@@ -168,7 +174,7 @@ BUGS = {
     },
     "normalization.rms_norm": {
         "centering": [rms_norm_centered],
-        "eps": [rms_norm_eps_outside],
+        "eps": [rms_norm_eps_outside, rms_norm_no_eps],
         "axis": [rms_norm_dim1],
         "affine": [rms_norm_one_plus_weight],
         "scale": [rms_norm_l2],

@@ -451,5 +451,18 @@ DROPOUT = sampled_task("dropout", checks=[
     stays_on_device(_SMALL),
 ])
 
+
+def training_off_by_default(ctx) -> list[str]:
+    """`defaults` (grader.diagnosis): dropout(x, 0.5) with training left out returns x unchanged, where
+    dropout(x, 0.5, True) drops units: the candidate's training defaults to False (the contract's is True)."""
+    torch.manual_seed(ctx.seed)
+    x = torch.linspace(1.0, 2.0, 512, device=ctx.device).reshape(16, 32)
+    left_out = _drop(ctx, omitting(_dropout_case(x, 0.5), 2)).detach()
+    passed = _drop(ctx, _dropout_case(x, 0.5)).detach()
+    return ["defaults"] if torch.equal(left_out, x) and (passed == 0).any() else []
+
+
+DROPOUT.confirm = training_off_by_default
+
 TASKS = {"regularization.dropout": DROPOUT, "regularization.label_smoothing": LABEL_SMOOTHING,
          "regularization.l1_l2_step": SGD_L1_L2}

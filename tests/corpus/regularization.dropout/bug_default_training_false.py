@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail defaults
 # training defaults to False: dropout(x, p) does nothing, although nn.Dropout trains by default.
 import torch
 
