@@ -128,18 +128,34 @@ def record(case: Case | None) -> None:
             COVERAGE.add(f"value:{name}={a!r}")
 
 
-def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None):
-    """Call candidate code (in the worker); turn what went wrong there into a readable CheckFailed."""
+def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None, *, copies: bool = False):
+    """Call candidate code (in the worker); turn what went wrong there into a readable CheckFailed.
+
+    An argument the call changed in place fails the check (code `inplace`) unless the exercise's contract
+    lets it (`Task.mutable`: batch norm's running statistics, an initialiser's tensor), and is put back as
+    it was first: no check, and no reference, ever reads a value the candidate wrote into the grader's
+    tensors. `copies`: the arguments are copies made for this call alone (diagnosis), which it may change."""
     record(case)
-    try:
-        return fn(*args)
-    except remote.CandidateError as exc:
-        raise _candidate_error(ctx, exc.info, case) from None
-    except remote.OddValue as exc:
-        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nYour code returned {exc}: return plain "
-                          "torch.Tensor results (no subclass, no sparse or nested tensors).", case) from None
-    except (CheckFailed, forbid.ForbiddenCall, remote.WorkerGone):
-        raise
+    with remote.recording_changes() as changes:
+        try:
+            result = fn(*args)
+        except remote.CandidateError as exc:
+            raise _candidate_error(ctx, exc.info, case) from None
+        except remote.OddValue as exc:
+            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nYour code returned {exc}: return plain "
+                              "torch.Tensor results (no subclass, no sparse or nested tensors).", case) from None
+        except (CheckFailed, forbid.ForbiddenCall, remote.WorkerGone):
+            raise
+        finally:
+            allowed = range(len(args)) if copies else getattr(ctx.task, "mutable", ())
+            undone = remote.undo_changes(changes, args, allowed)
+    if undone:
+        names = case.names if case is not None else ()
+        name = names[undone[0]] if undone[0] < len(names) else f"argument {undone[0] + 1}"
+        raise CheckFailed(f"Called {describe_call(ctx, case)}.\nYour code modified its input `{name}` in place (e.g. "
+                          "masked_fill_, +=, .data, a numpy view, or assigning into a slice of an argument). Work on "
+                          "a copy or use the out-of-place version.", case, ("inplace",))
+    return result
 
 
 SHAPE_ERROR = re.compile(r"size|shape|dimension|out of range|mat1 and mat2|broadcast|expand", re.IGNORECASE)

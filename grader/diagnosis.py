@@ -85,8 +85,8 @@ def matching_variants(ctx: Context) -> tuple[list[str], bool]:
         try:
             bound = ctx.task.bind(ctx, case)
             args = map_tensors(lambda t: t.to(ctx.device), bound.args)
-            got = as_outputs(call_candidate(ctx, bound.candidate, map_tensors(torch.clone, args), case),
-                             ctx.task.outputs)
+            got = as_outputs(call_candidate(ctx, bound.candidate, map_tensors(torch.clone, args), case,
+                                            copies=True), ctx.task.outputs)
         except CheckFailed:
             return [], False
         with torch.no_grad():
@@ -147,7 +147,8 @@ def confirmations(ctx: Context) -> list[str]:
 
 def _call(ctx: Context, bound, args: tuple, case) -> tuple:
     args = map_tensors(lambda t: t.detach().to(ctx.device, copy=True), args)
-    return tuple(o.detach() for o in as_outputs(call_candidate(ctx, bound.candidate, args, case), ctx.task.outputs))
+    return tuple(o.detach() for o in as_outputs(call_candidate(ctx, bound.candidate, args, case, copies=True),
+                                                ctx.task.outputs))
 
 
 def _identical(a: torch.Tensor, b: torch.Tensor) -> bool:

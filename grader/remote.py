@@ -136,6 +136,7 @@ class Worker:
         self.timeout, self.device, self.memory = timeout, device, memory
         self.calls = 0
         self.history: list[int] = []  # see _write_back
+        self.loads: dict[int, dict[str, torch.Tensor]] = {}  # handle: weights for its next call (RemoteModule.load)
         self.zygote = _shared_zygote(device) if _use_zygote and launched is None else None
         if self.zygote is not None:
             self.sock, self.pid, self.scratch = self.zygote.fork(memory)
@@ -242,6 +243,8 @@ class Worker:
             header["params"] = {k: self._encode(v, blobs) for k, v in params.items()}
         if kwargs:
             header["kwargs"] = {k: self._encode(v, blobs) for k, v in kwargs.items()}
+        if target in self.loads:
+            header["load"] = {name: encode_tensor(t, blobs) for name, t in self.loads.pop(target).items()}
         if not grad_inputs:
             reply, out = self.request(header, blobs)
             return self._finish(reply, out, args)
@@ -258,13 +261,22 @@ class Worker:
         return self._decode(reply["result"], out, args)
 
     def _write_back(self, reply: dict, out: list[bytes], args: tuple) -> None:
-        """Copy the candidate's in-place changes into the caller's tensors (leaves_inputs_unchanged
-        and the running statistics of batch norm read them there). `history`: the arguments that
-        came out of the call carrying autograd history (a buffer updated inside the graph)."""
+        """Copy the candidate's in-place changes into the caller's tensors (the running statistics of
+        batch norm and an initialiser's tensor are read there), each recorded with a copy of what it held
+        (`recording_changes`): grader.checking.call_candidate puts back, and fails, what the exercise's
+        contract does not let the candidate change. A change the worker reports is checked against the
+        caller's own tensor: the same bytes are no change. `history`: the arguments that came out of
+        the call carrying autograd history (a buffer updated inside the graph)."""
         self.history = [int(index) for index, spec in reply.get("mutated", {}).items() if spec.get("grad_fn")]
         for index, spec in reply.get("mutated", {}).items():
+            if not str(index).isdigit() or int(index) >= len(args) or not isinstance(args[int(index)], torch.Tensor):
+                continue
             arg = args[int(index)]
             new = decode_tensor(spec, out, device=arg.device)
+            if same_bits(new, arg):
+                continue
+            if _recording:
+                _recording[-1].append((arg, arg.detach().clone()))
             with torch.no_grad():
                 if new.shape == arg.shape and new.dtype == arg.dtype:
                     arg.copy_(new)
@@ -389,6 +401,7 @@ class RemoteModule(Remote):
     def __init__(self, worker: Worker, handle: int, type_name: str, described: dict):
         super().__init__(worker, handle, type_name)
         self.described = described
+        self.loaded: dict[str, torch.Tensor] = {}  # see load
 
     def info(self, device: torch.device | None = None) -> dict:
         """{"parameters": [(name, tensor)], "linears": {name: (in, out)}}, after moving it to `device`."""
@@ -399,6 +412,57 @@ class RemoteModule(Remote):
 
     def functional_call(self, params: dict, args: tuple):
         return self.worker.call(self.handle, args, params=params, functional=True)
+
+    def load(self, parameters: dict[str, torch.Tensor]) -> None:
+        """Copy `parameters` into the module's parameters of those names, in the worker, before the next call
+        into it runs (they travel with that call); `loaded` keeps them, as the grading process's own record of
+        the weights the module was given."""
+        parameters = {name: t.detach().cpu().clone() for name, t in parameters.items()}
+        self.worker.loads[self.handle] = {**self.worker.loads.get(self.handle, {}), **parameters}
+        self.loaded = {**self.loaded, **parameters}
+
+
+# One list for each recording_changes in progress, the innermost last: (the caller's tensor, a copy of it
+# before) for each argument a call changed in place (Worker._write_back); nothing is kept outside one.
+_recording: list[list[tuple[torch.Tensor, torch.Tensor]]] = []
+
+
+@contextlib.contextmanager
+def recording_changes():
+    """A list of the changes in place copied back into the caller's tensors meanwhile (see undo_changes)."""
+    record: list[tuple[torch.Tensor, torch.Tensor]] = []
+    _recording.append(record)
+    try:
+        yield record
+    finally:
+        _recording.pop()
+
+
+def same_bits(a: torch.Tensor, b: torch.Tensor) -> bool:
+    """The same shape, dtype and bytes (NaN compares equal to the same NaN; 0.0 and -0.0 differ)."""
+    if a.shape != b.shape or a.dtype != b.dtype:
+        return False
+    if a.device.type == "meta" or b.device.type == "meta":
+        return a.device == b.device
+    a, b = (t.detach().contiguous().reshape(-1).view(torch.uint8) for t in (a, b))
+    return torch.equal(a, b.to(a.device))
+
+
+def undo_changes(record: list, args: tuple, allowed=()) -> list[int]:
+    """The indices of `args` that `record` (from recording_changes) saw changed in place, other than
+    `allowed`; those are put back as they were."""
+    undone: list[int] = []
+    for tensor, before in reversed(record):
+        indices = [i for i, a in enumerate(args) if a is tensor]
+        if not indices or any(i in allowed for i in indices):
+            continue
+        undone += [i for i in indices if i not in undone]
+        with torch.no_grad():
+            if tensor.shape == before.shape and tensor.dtype == before.dtype:
+                tensor.copy_(before)
+            else:
+                tensor.data = before
+    return sorted(undone)
 
 
 class _Watching(threading.local):

@@ -503,6 +503,8 @@ class Worker:
             setattr(self, name, getattr(self, name))
         self._device_watch, self._tagged_watch, self._invoke = _device_watch, _tagged_watch, _invoke
         self._spoil = _spoil
+        self._snapshot, self._changed = _content_watch(torch)
+        self._load_parameters = _load_parameters
 
     def serve(self) -> None:
         send(self.sock, {"ready": True, "pid": os.getpid()})
@@ -641,6 +643,8 @@ class Worker:
     def call(self, request: dict, blobs: list[bytes], out: list[bytes]) -> dict:
         torch = self.torch
         target = self.objects[request["target"]]
+        if request.get("load"):  # weights the grading process drew, for the module's parameters of those names
+            self._load_parameters(torch, target, request["load"], blobs, self.watch.watching)
         self.leaves = []  # tensors that require grad, in the order the grading process lists them
         args = [self.decode(a, blobs) for a in request["args"]]
         params = {k: self.decode(v, blobs) for k, v in (request.get("params") or {}).items()}
@@ -653,6 +657,8 @@ class Worker:
                                     {k: _meta(torch, v) for k, v in kwargs.items()})
         before = {i: (a._version, a.data_ptr() if a.device.type != "meta" else 0, tuple(a.shape))
                   for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
+        # and the bytes: a change through .data or a numpy view bumps no version and keeps the pointer
+        contents = {i: self._snapshot(a) for i, a in enumerate(args) if isinstance(a, torch.Tensor)}
         torch.default_generator.manual_seed(request["seed"])  # (torch.manual_seed also seeds lazy
         if torch.cuda.is_initialized():                      # accelerators, recording a stack trace)
             torch.cuda.manual_seed_all(request["seed"])
@@ -687,7 +693,7 @@ class Worker:
             for i, a in enumerate(args):
                 if isinstance(a, torch.Tensor):
                     now = (a._version, a.data_ptr() if a.device.type != "meta" else 0, tuple(a.shape))
-                    if now != before[i]:
+                    if now != before[i] or self._changed(a, contents[i]):
                         mutated[str(i)] = self.encode(a, out, args=())
             reply["mutated"] = mutated if real is None else {}  # a meta run changed meta copies only
             reply["result"] = self.encode(result, out, args=args)
@@ -839,6 +845,40 @@ def _invoke(target, args, params: dict, kwargs: dict, request: dict):
 
         return functional_call(target, params, tuple(args))
     return target(*args, **kwargs)
+
+
+def _load_parameters(torch, module, specs: dict, blobs: list[bytes], watching) -> None:
+    """Copy the tensors of `specs` into `module`'s parameters of those names (a missing name: KeyError); the
+    candidate's code (named_parameters may be its own) runs under the watch, the copies without its modes."""
+    with watching():
+        found = dict(module.named_parameters())
+    with torch.no_grad(), torch._C.DisableTorchFunction():
+        for name, spec in specs.items():
+            parameter = found[name]
+            parameter.copy_(decode_tensor(spec, blobs).to(parameter.device, parameter.dtype))
+
+
+def _content_watch(torch):
+    """(snapshot, changed): a copy of a tensor before a call (None on meta), and whether its values differ
+    from that copy after it. A NaN differs from itself here: the grading process compares what is reported
+    with its own tensor bit for bit, so a report too many costs only its bytes. Bound before any candidate
+    code runs: the functions come from torch's immutable C types, not attributes a candidate could replace."""
+    clone, detach = torch._C.TensorBase.clone, torch._C.TensorBase.detach
+    equal, disabled = torch._C._VariableFunctions.equal, torch._C.DisableTorchFunction
+
+    def snapshot(t):
+        if t.device.type == "meta":
+            return None
+        with disabled():
+            return clone(detach(t))
+
+    def changed(t, copy) -> bool:
+        if copy is None or t.device.type == "meta":
+            return False
+        with disabled():
+            return not equal(t, copy)
+
+    return snapshot, changed
 
 
 def _spoil(torch, result) -> None:

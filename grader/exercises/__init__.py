@@ -42,6 +42,9 @@ class FunctionTask:
     degenerate: Callable = lambda case: ""
     confirm: Callable = lambda ctx: []  # targeted tests naming a mistake (grader.diagnosis), beyond the variants
     frozen: tuple[int, ...] = ()  # see Bound.frozen
+    # the arguments the contract lets the candidate change in place (grader.checking.call_candidate fails
+    # a change to any other): batch norm's running statistics, an initialiser's tensor
+    mutable: tuple[int, ...] = ()
 
     def call_text(self, case) -> str:
         return f"{self.call_name}({case.describe()})"

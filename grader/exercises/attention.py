@@ -242,13 +242,29 @@ def find_projections(linears: dict[str, tuple[int, int]]) -> dict[str, tuple[str
         return found
     names = ", ".join(f"{n} ({i}->{o})" for n, (i, o) in linears.items()) or "none"
     return (f"Could not find the four projections: the nn.Linear layers are {names}. Name them w_q, w_k, w_v, w_o "
-            "(or q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo, fc_out, or one fused qkv/in_proj/c_attn for q, k, v).")
+            "(or q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo, fc_out or c_proj, or one fused qkv/in_proj/c_attn for "
+            "q, k, v).")
+
+
+def drawn_weights(info: dict, roles: dict[str, tuple[str, slice]], seed: int) -> dict[str, torch.Tensor]:
+    """Weights for the four projections (a fused layer whole), drawn from `seed` at PyTorch's default
+    nn.Linear scale (weight and bias uniform in +-1/sqrt(in_features)), a bias only where the layer has one.
+    They are loaded into the candidate's module before it is graded: the reference and the candidate then
+    share weights the candidate did not choose (w_q = w_k = 0 would make every score 0 and hide the scale)."""
+    parameters = dict(info["parameters"])
+    layers = [(name, prefix) for prefix in dict.fromkeys(prefix for prefix, _ in roles.values())
+              for name in (f"{prefix}.weight", f"{prefix}.bias") if name in parameters]
+    sizes = [parameters[name].numel() for name, _ in layers]
+    noise = torch.rand(sum(sizes), generator=generator(seed + 0x5EED0000), dtype=torch.float64) * 2 - 1
+    return {name: (u / math.sqrt(max(info["linears"][prefix][0], 1))).view(parameters[name].shape)
+            .to(parameters[name].dtype) for (name, prefix), u in zip(layers, noise.split(sizes))}
 
 
 class MultiHeadTask(FunctionTask):
     """Binds a fresh instance of the candidate's class (graded in eval mode: the worker calls .eval() on
-    every module it hands back); candidate and reference take (query, key, value[, mask], *parameters),
-    so gradients reach the candidate's weights. Layers without bias count as a zero bias."""
+    every module it hands back), its four projections loaded with weights the grader draws (`drawn_weights`);
+    candidate and reference take (query, key, value[, mask], *parameters), so gradients reach the weights
+    of the candidate's layers. Layers without bias count as a zero bias."""
 
     def call_text(self, case) -> str:
         return f"{self.call_name}({case.extra['d_model']}, {case.extra['n_heads']})({case.describe()})"
@@ -259,7 +275,8 @@ class MultiHeadTask(FunctionTask):
 
     def bind(self, ctx, case, module=None) -> Bound:
         d_model, n_heads = case.extra["d_model"], case.extra["n_heads"]
-        if module is None:
+        fresh = module is None
+        if fresh:
             torch.default_generator.manual_seed(case.seed)  # the worker's seed for the constructor is drawn from it
             module = call_candidate(ctx, ctx.entry, (d_model, n_heads), case)
         if not isinstance(module, RemoteModule):
@@ -267,6 +284,12 @@ class MultiHeadTask(FunctionTask):
             raise CheckFailed(f"{ctx.task.call_name}(d_model={d_model}, n_heads={n_heads}) should build an "
                               f"nn.Module, got {kind}.", case)
         info = module.info(device=ctx.device)
+        roles = find_projections(info["linears"])
+        if fresh and not isinstance(roles, str):
+            module.load(drawn_weights(info, roles, case.seed))
+        if module.loaded:  # the reference takes the weights the grader drew, never what the worker says it holds
+            info = {**info, "parameters": [(name, module.loaded[name].to(p.device) if name in module.loaded else p)
+                                           for name, p in info["parameters"]]}
         names = tuple(name for name, _ in info["parameters"])
         own = tuple(p for _, p in info["parameters"])
         dtype = case.args[0].dtype  # weights in the inputs' dtype (float16 inputs: a module.half())
@@ -280,7 +303,6 @@ class MultiHeadTask(FunctionTask):
                 return module(*inputs)  # its own weights: a plain call is cheaper
             return module.functional_call(dict(zip(names, weights)), tuple(inputs))
 
-        roles = find_projections(info["linears"])
         reference, variants, why = None, {}, ""
         if isinstance(roles, str):
             why = roles
@@ -695,8 +717,8 @@ MHA = MultiHeadTask(
         matches_reference("matches the reference with random, causal and padding masks",
                           mha_inputs(masks=("random", "causal", "padding"))),
         gradients_match_reference(_MHA_CASES),
-        # The reference is built from the candidate's own weights, so matching it implies these four: 12 draws
-        # each (not 25) pay for the contract cases below without losing what they find on their own.
+        # The reference is built from the weights in the candidate's layers, so matching it implies these four:
+        # 12 draws each (not 25) pay for the contract cases below without losing what they find on their own.
         _property(future_ignored((0, 1, 2), -2), mha_inputs(masks=("causal",)), 12),
         _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False), 12),
         _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2), 12),

@@ -448,6 +448,7 @@ BATCH_NORM = BatchNormTask(
     outputs=("y", "running_mean", "running_var"),
     variants=BUGS["normalization.batch_norm"],
     frozen=(1, 2),  # running statistics: buffers, not differentiated
+    mutable=(1, 2),  # and updated in place
     probes=lambda: [_batch_probe((3, 2), True, 0), _batch_probe((2, 3, 2, 2), True, 1),
                     _batch_probe((2, 3, 2, 2), False, 2)],
     confirm=confirming(kept_by_shape(lambda: (_batch_probe((12, 13), True, 47), _batch_probe((12, 13), True, 48))),
