@@ -53,6 +53,9 @@ def sign_check(key: bytes, line: str) -> dict | None:
 def serve() -> None:
     """`python -m grader.child --serve`: the first stdin line holds the key; then one request per line,
     each graded with a worker forked from a zygote (a warm re-grade for `qkv watch`), until stdin ends."""
+    from qkv.grader import sandbox  # noqa: PLC0415 - standard library only
+
+    sandbox.not_dumpable()  # before the key is read: no worker of this user can read it out of this memory
     channel = Channel(bytes.fromhex(json.loads(sys.stdin.readline())["key"]))
     from qkv.grader import remote  # noqa: PLC0415
 
@@ -72,10 +75,12 @@ def _internal_error(request: dict, exc: BaseException) -> dict:
 
 
 def main() -> None:
+    from qkv.grader import sandbox  # noqa: PLC0415 - standard library only
+
+    sandbox.not_dumpable()  # before the key is read: no worker of this user can read it out of this memory
     request = json.loads(sys.stdin.readline())
     sys.stdin.close()
     channel = Channel(bytes.fromhex(request.pop("key")))
-    from qkv.grader import sandbox  # noqa: PLC0415 - standard library only
 
     # Start the worker first: its torch import then overlaps with this process's.
     cuda = request["device"] == "cuda" or (request["device"] == "auto" and sandbox.cuda_devices_present())

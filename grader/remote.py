@@ -20,6 +20,7 @@ import socket
 import subprocess
 import tempfile
 import threading
+import time
 from pathlib import Path
 
 import torch
@@ -27,11 +28,13 @@ import torch
 from qkv.grader import forbid
 from qkv.grader.forbid import ATEN_BACKENDS, NAMED_BACKENDS  # noqa: F401 - re-exported
 from qkv.grader.sandbox import (DEFAULT_MEMORY, ROOT, WORKER_SOURCE, Launched, bubblewrap,  # noqa: F401 - re-exported
-                            die_with_parent, launch, limits_for, python_command, sandbox_command, worker_environment)
-from qkv.grader.worker import decode_tensor, encode_tensor, receive, send
+                            die_with_parent, launch, limits_for, open_output, python_command, sandbox_command,
+                            worker_environment)
+from qkv.grader.worker import FrameTooLarge, decode_tensor, encode_tensor, receive, send
 
 START_LIMIT = 300.0  # seconds for the worker to import torch: not the candidate's time
 OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the report
+OUTPUT_READ = 4 * OUTPUT_LIMIT  # bytes read from the end of its output file (UTF-8: up to 4 a character)
 
 
 class WorkerGone(BaseException):
@@ -58,12 +61,12 @@ class Zygote:
     """A process that has imported torch and nothing else, forking a fresh worker per grade (for the
     test suite and repeated grades: a worker then starts in milliseconds, not a torch import)."""
 
-    def __init__(self, device: torch.device):
+    def __init__(self, device: torch.device, memory: int = DEFAULT_MEMORY):
         self.base = Path(tempfile.mkdtemp(prefix="qkv-zygote-"))
         shutil.copy(WORKER_SOURCE, self.base / "qkv_worker.py")
         ours, theirs = socket.socketpair()
         self.control = ours
-        prefix, self.isolation = sandbox_command(device.type == "cuda", self.base)
+        prefix, self.isolation = sandbox_command(device.type == "cuda", self.base, memory)
         with open(self.base / "zygote-output.txt", "wb") as output:
             self.process = subprocess.Popen(
                 prefix + python_command(self.base / "qkv_worker.py", "zygote", theirs.fileno()), cwd=self.base,
@@ -71,7 +74,7 @@ class Zygote:
                 stderr=subprocess.STDOUT, pass_fds=(theirs.fileno(),), start_new_session=True,
                 preexec_fn=die_with_parent)
         theirs.close()
-        self.device, self.count = device, 0
+        self.device, self.memory, self.count = device, memory, 0
         self.reader = self.control.makefile("rb")
         ready, _, _ = select.select([self.control], [], [], START_LIMIT)
         if not ready:
@@ -85,13 +88,22 @@ class Zygote:
         socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
         return json.loads(self.reader.readline())
 
-    def fork(self, memory: int) -> tuple[socket.socket, int, Path]:
+    def fork(self, memory: int) -> tuple[socket.socket, int, Path, int]:
+        """A new worker: our end of its socket, its pid (in the zygote's namespace), its scratch folder and
+        the descriptor of its output file."""
         self.count += 1
-        scratch = self.base / f"worker-{self.count}"
+        scratch = Path(tempfile.mkdtemp(prefix=f"worker-{self.count}-", dir=self.base))
+        output = open_output(scratch)
         ours, theirs = socket.socketpair()
-        reply = self._ask({"fork": str(scratch), "limits": limits_for(memory)}, [theirs.fileno()])
-        theirs.close()
-        return ours, reply["pid"], scratch
+        try:
+            reply = self._ask({"fork": str(scratch), "limits": limits_for(memory)}, [theirs.fileno(), output])
+        except BaseException:
+            os.close(output)
+            ours.close()
+            raise
+        finally:
+            theirs.close()
+        return ours, reply["pid"], scratch, output
 
     def kill(self, pid: int) -> None:
         self._ask({"kill": pid})
@@ -117,13 +129,14 @@ def use_zygote(on: bool = True) -> None:
     _use_zygote = on
 
 
-def _shared_zygote(device: torch.device) -> Zygote:
+def _shared_zygote(device: torch.device, memory: int = DEFAULT_MEMORY) -> Zygote:
     global _zygote
     sandbox = "bubblewrap" if bubblewrap() else "none"
-    if _zygote is None or not _zygote.alive() or _zygote.device != device or _zygote.isolation.sandbox != sandbox:
+    if _zygote is None or not _zygote.alive() or _zygote.device != device or _zygote.isolation.sandbox != sandbox \
+            or _zygote.memory != memory:  # (its sandbox's tmpfs mounts are sized by the memory limit)
         if _zygote is not None:
             _zygote.close()
-        _zygote = Zygote(device)
+        _zygote = Zygote(device, memory)
         atexit.register(_zygote.close)
     return _zygote
 
@@ -137,26 +150,36 @@ class Worker:
         self.calls = 0
         self.history: list[int] = []  # see _write_back
         self.loads: dict[int, dict[str, torch.Tensor]] = {}  # handle: weights for its next call (RemoteModule.load)
-        self.zygote = _shared_zygote(device) if _use_zygote and launched is None else None
+        self.zygote = _shared_zygote(device, memory) if _use_zygote and launched is None else None
         if self.zygote is not None:
-            self.sock, self.pid, self.scratch = self.zygote.fork(memory)
+            self.sock, self.pid, self.scratch, self._output = self.zygote.fork(memory)
             self.isolation, self.process = self.zygote.isolation, None
         else:
             launched = launched or launch(scratch, cuda=device.type == "cuda", memory=memory)
             self.sock, self.process, self.isolation = launched.sock, launched.process, launched.isolation
-            self.scratch, self.pid = launched.scratch, launched.process.pid
-        self.output_path = self.scratch / "output.txt"
+            self.scratch, self.pid, self._output = launched.scratch, launched.process.pid, launched.output
+        self._output_text = ""  # what it printed, once the worker is closed
         self._reply(START_LIMIT, "starting")
 
     # talking
 
     def _reply(self, limit: float, during: str) -> tuple[dict, list[bytes]]:
+        """The worker's reply: all of it within `limit` seconds (a frame begun and left unfinished is out of time
+        too), and no longer than the memory limit (whatever length its header claims)."""
+        deadline = time.monotonic() + limit
         ready, _, _ = select.select([self.sock], [], [], limit)
         if not ready:
             self.close()
             raise WorkerGone("timeout", during)
         try:
-            return receive(self.sock)
+            return receive(self.sock, deadline=deadline, limit=self.memory)
+        except TimeoutError:
+            self.close()
+            raise WorkerGone("timeout", during) from None
+        except FrameTooLarge as exc:
+            self.close()
+            raise WorkerGone("crashed", f"it sent a reply of {exc.size} bytes, more than the memory limit "
+                                        f"(--memory {self.memory / 2**30:g} GiB)") from None
         except (EOFError, OSError, ValueError):
             code = self._exit_code()
             raise WorkerGone("crashed", describe_exit(code, sandboxed=self.isolation.sandbox != "none")) from None
@@ -174,8 +197,13 @@ class Worker:
         return code
 
     def request(self, header: dict, blobs: list[bytes] = ()) -> tuple[dict, list[bytes]]:
+        self.sock.settimeout(self.timeout)  # a worker that stops reading cannot hold a large frame's send either
         try:
             send(self.sock, header, blobs)
+            self.sock.settimeout(None)
+        except TimeoutError:
+            self.close()
+            raise WorkerGone("timeout", "calling") from None
         except OSError:
             raise WorkerGone("crashed", describe_exit(self._exit_code(),
                                                       sandboxed=self.isolation.sandbox != "none")) from None
@@ -205,10 +233,15 @@ class Worker:
         return reply.get("load_error")
 
     def output(self) -> str:
-        text = self.output_path.read_text(encoding="utf-8", errors="replace") if self.output_path.exists() else ""
-        if len(text) <= OUTPUT_LIMIT:
-            return text
-        return f"... ({len(text) - OUTPUT_LIMIT} characters cut)\n" + text[-OUTPUT_LIMIT:]
+        """The end of what the candidate's code printed, read through the descriptor opened before the worker
+        started (a regular file), never by its path: the worker may have put a symlink or a FIFO there."""
+        if self._output < 0:
+            return self._output_text
+        size = os.fstat(self._output).st_size
+        start = max(0, size - OUTPUT_READ)
+        text = os.pread(self._output, size - start, start).decode("utf-8", errors="replace")
+        cut = start + max(0, len(text) - OUTPUT_LIMIT)  # (bytes before what was read: characters when ASCII)
+        return f"... ({cut} characters cut)\n" + text[-OUTPUT_LIMIT:] if cut else text
 
     def close(self) -> None:
         """Kill the worker and everything in its session (bubblewrap's namespace goes with it)."""
@@ -225,6 +258,10 @@ class Worker:
             with contextlib.suppress(Exception):
                 self.process.wait(timeout=10)
         self.sock.close()
+        if self._output >= 0:  # what it printed is final now
+            self._output_text = self.output()
+            os.close(self._output)
+            self._output = -1
 
     # calls into candidate code
 

@@ -165,7 +165,8 @@ def _summary(verdict: Verdict, lang: str = "en") -> str:
 
 def _with_output(lines: list[str], verdict: Verdict, lang: str = "en") -> list[str]:
     if verdict.isolation:  # the first clause; --json has all of it
-        how = t(lang, "isolation_bubblewrap" if verdict.isolation.startswith("bubblewrap") else "isolation_none")
+        how = t(lang, "isolation_bubblewrap" if verdict.isolation.startswith("bubblewrap") else
+                "isolation_none_root" if ", as root" in verdict.isolation.partition(";")[0] else "isolation_none")
         lines += ["", t(lang, "grade_isolated", how=how)]
     if verdict.output.strip():
         lines += ["", t(lang, "grade_output"), textwrap.indent(escape_controls(verdict.output.rstrip()), "  | ")]

@@ -27,6 +27,8 @@ from typing import Callable
 
 import qkv
 from qkv.grader import catalogue, notebooks, sandbox
+from qkv.grader.worker import children_of as _children_of
+from qkv.grader.worker import sweep_children
 
 ROOT = Path(qkv.__file__).resolve().parent.parent  # the folder holding the qkv package (a checkout's root)
 DEFAULT_MEMORY_GIB = 4.0
@@ -127,6 +129,7 @@ class Session:
     zygote are loaded once, so a re-grade costs the checks and a forked worker only."""
 
     def __init__(self):
+        sandbox.not_dumpable()  # before the key: no process of this user can read it out of this one's memory
         self.key = secrets.token_bytes(32)
         self.scratch = tempfile.TemporaryDirectory(prefix="qkv-watch-")
         self.sweep = _sweeping()
@@ -179,6 +182,7 @@ def _grader_environment(scratch: Path) -> dict:
 
 
 def _run_grader(verdict: Verdict, request: dict, scratch: Path, on_check, on_running) -> None:
+    sandbox.not_dumpable()  # before the key: no process of this user can read it out of this one's memory
     key = secrets.token_bytes(32)
     errors = scratch / "grader-stderr.txt"
     with open(errors, "wb") as stderr:
@@ -252,50 +256,15 @@ def _kill(process: subprocess.Popen) -> None:
 def _sweeping():
     """While grading, be a child subreaper (Linux): a process the candidate leaves behind, even
     one that called setsid and whose parent exited, becomes our child; at the end every new child
-    of ours and everything under it is killed."""
+    of ours and everything under it is killed, again until none is left (even one that keeps forking)."""
     before = set(_children_of(os.getpid()))
     was = _set_subreaper(True)
     try:
         yield
     finally:
-        for _ in range(20):
-            strays = [pid for pid in _children_of(os.getpid()) if pid not in before]
-            if not strays:
-                break
-            for pid in _descendants(strays):
-                with contextlib.suppress(ProcessLookupError, PermissionError):
-                    os.kill(pid, signal.SIGKILL)
-            for pid in strays:
-                with contextlib.suppress(ChildProcessError, OSError):
-                    os.waitpid(pid, 0)
+        sweep_children(spare=before)
         if not was:
             _set_subreaper(False)
-
-
-def _parents() -> dict[int, int]:
-    parents = {}
-    for entry in os.scandir("/proc") if os.path.isdir("/proc") else ():
-        if entry.name.isdigit():
-            try:
-                with open(f"/proc/{entry.name}/stat", "rb") as f:
-                    stat = f.read().decode(errors="replace")
-                parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
-            except (OSError, ValueError, IndexError):
-                continue
-    return parents
-
-
-def _children_of(pid: int) -> list[int]:
-    return [child for child, parent in _parents().items() if parent == pid]
-
-
-def _descendants(roots: list[int]) -> list[int]:
-    parents = _parents()
-    found, frontier = list(roots), list(roots)
-    while frontier:
-        frontier = [child for child, parent in parents.items() if parent in frontier and child not in found]
-        found += frontier
-    return found
 
 
 def _set_subreaper(on: bool) -> bool:

@@ -27,10 +27,12 @@ import inspect
 import json
 import linecache
 import os
+import select
 import signal
 import socket
 import struct
 import sys
+import time
 import traceback
 import types
 
@@ -48,9 +50,21 @@ def send(sock: socket.socket, header: dict, blobs: list[bytes] = ()) -> None:
     sock.sendall(b"".join([struct.pack("<QQ", len(head), sum(map(len, blobs))), head, *blobs]))
 
 
-def _read_exactly(sock: socket.socket, n: int) -> bytes:
+class FrameTooLarge(ValueError):
+    """A frame longer than the reader accepts (`receive`'s `limit`)."""
+
+    def __init__(self, size: int):
+        super().__init__(f"a frame of {size} bytes")
+        self.size = size
+
+
+def _read_exactly(sock: socket.socket, n: int, deadline: float | None = None) -> bytes:
     chunks, left = [], n
     while left:
+        if deadline is not None:  # the whole frame by then, however the other end doles it out
+            wait = deadline - time.monotonic()
+            if wait <= 0 or not select.select([sock], [], [], wait)[0]:
+                raise TimeoutError("no complete frame in time")
         chunk = sock.recv(min(left, 1 << 22))
         if not chunk:
             raise EOFError("the other end closed the connection")
@@ -59,16 +73,22 @@ def _read_exactly(sock: socket.socket, n: int) -> bytes:
     return b"".join(chunks)
 
 
-def receive(sock: socket.socket) -> tuple[dict, list[bytes]]:
-    head_len, payload_len = struct.unpack("<QQ", _read_exactly(sock, 16))
+def receive(sock: socket.socket, *, deadline: float | None = None,
+            limit: int | None = None) -> tuple[dict, list[bytes]]:
+    """A frame; `deadline` (time.monotonic()) for all of it, else TimeoutError; `limit`: the most bytes it may
+    have, else FrameTooLarge before any of its payload is read (the grading process reads the worker's replies
+    with both: a frame it began to send, or one of any length, must not hold it)."""
+    head_len, payload_len = struct.unpack("<QQ", _read_exactly(sock, 16, deadline))
     if head_len > MAX_HEADER:
         raise ValueError(f"a frame header of {head_len} bytes")
-    header = json.loads(_read_exactly(sock, head_len))
+    if limit is not None and head_len + payload_len > limit:
+        raise FrameTooLarge(head_len + payload_len)
+    header = json.loads(_read_exactly(sock, head_len, deadline))
     lengths = header.get("blobs", [])
     if not isinstance(lengths, list) or sum(lengths) != payload_len or any(
             not isinstance(n, int) or n < 0 for n in lengths):
         raise ValueError("a frame whose payload does not match its header")
-    payload = _read_exactly(sock, payload_len)
+    payload = _read_exactly(sock, payload_len, deadline)
     blobs, start = [], 0
     for n in lengths:
         blobs.append(payload[start:start + n])
@@ -908,16 +928,17 @@ def zygote(control: socket.socket) -> None:
     """Fork a fresh worker for each request: a copy of this process, torch already imported and
     nothing else (no candidate code has run here), so a worker starts in milliseconds.
 
-    Requests: {"fork": scratch, "limits": {...}} with the worker's socket as an attached fd;
-    {"kill": pid} (its whole session); {"wait": pid, "timeout": s} (its exit status)."""
+    Requests: {"fork": scratch, "limits": {...}} with the worker's socket and its output file as attached fds;
+    {"kill": pid} (its whole session, then every other child: see sweep_children); {"wait": pid, "timeout": s}
+    (its exit status)."""
     with contextlib.suppress(OSError, AttributeError):
         import ctypes
 
-        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: see _sweep_orphans
+        ctypes.CDLL(None, use_errno=True).prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER: see sweep_children
     send(control, {"ready": True})
     while True:
         try:
-            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 1)
+            message, fds, _, _ = socket.recv_fds(control, 1 << 16, 2)
         except (EOFError, OSError):
             return
         if not message:
@@ -927,45 +948,83 @@ def zygote(control: socket.socket) -> None:
             pid = os.fork()
             if pid == 0:
                 control.close()
-                _become_worker(fds[0], request)
-            os.close(fds[0])
+                _become_worker(fds[0], fds[1], request)
+            for fd in fds:
+                os.close(fd)
             reply = {"pid": pid}
         elif "kill" in request:
+            pid = request["kill"]
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(request["kill"], signal.SIGKILL)
+                os.killpg(pid, signal.SIGKILL)
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(request["kill"], signal.SIGKILL)
-            _sweep_orphans(keep=request["kill"])
+                os.kill(pid, signal.SIGKILL)
+            _wait(pid, 5)  # reaped here: what it leaves is then reparented to the zygote, for the sweep
+            sweep_children()  # what a worker left behind (even after setsid) is reparented here: a subreaper
             reply = {"killed": True}
         else:
             reply = {"returncode": _wait(request["wait"], request["timeout"])}
         control.sendall(json.dumps(reply).encode() + b"\n")
 
 
-def _sweep_orphans(keep: int) -> None:
-    """Kill and reap every other child of this zygote: processes a worker left behind (even after
-    setsid) are reparented here, since the zygote is a child subreaper."""
-    me = str(os.getpid())
-    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
-        if not entry.isdigit() or int(entry) == keep:
-            continue
+_HAVE_CHILDREN_FILES = os.path.exists(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+
+
+def children_of(pid: int) -> list[int]:
+    """The children of `pid`: /proc/PID/task/*/children where the kernel has it (fast enough to catch a process
+    that keeps forking), else a scan of every /proc/PID/stat."""
+    if _HAVE_CHILDREN_FILES:
         try:
-            with open(f"/proc/{entry}/stat", "rb") as f:
-                parent = f.read().decode(errors="replace").rsplit(")", 1)[1].split()[1]
-        except (OSError, IndexError):
-            continue
-        if parent == me:
+            found = []
+            for task in os.listdir(f"/proc/{pid}/task"):
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError), \
+                        open(f"/proc/{pid}/task/{task}/children", "rb") as f:
+                    found += [int(child) for child in f.read().split()]
+            return found
+        except FileNotFoundError:
+            return []
+        except OSError:  # not ours to read (a process that made itself non-dumpable)
+            pass
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else ():
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    if int(f.read().rsplit(b")", 1)[1].split()[1]) == pid:
+                        found.append(int(entry))
+            except (OSError, ValueError, IndexError):
+                continue
+    return found
+
+
+def sweep_children(spare=(), limit: float = 10.0) -> bool:
+    """Kill and reap every child of this process but `spare`, with everything under it, until none is left
+    (at most `limit` seconds): this process is a child subreaper, so what they leave is reparented here.
+    Each round stops (SIGSTOP) what it finds, then looks again under what it stopped until nothing new turns
+    up, then kills it all: a process that keeps forking cannot move on meanwhile. True when none is left."""
+    me, spare = os.getpid(), set(spare)
+    end = time.monotonic() + limit
+    while True:
+        strays = [pid for pid in children_of(me) if pid not in spare]
+        if not strays:
+            return True
+        if time.monotonic() > end:
+            return False
+        stopped, frontier = set(), strays
+        while frontier:
+            for pid in frontier:
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.kill(pid, signal.SIGSTOP)
+            stopped.update(frontier)
+            frontier = [child for pid in frontier for child in children_of(pid) if child not in stopped]
+        for pid in stopped:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(int(entry), signal.SIGKILL)
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.kill(int(entry), signal.SIGKILL)
-            with contextlib.suppress(ChildProcessError):
-                os.waitpid(int(entry), 0)
+                os.kill(pid, signal.SIGKILL)
+        for pid in strays:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(pid, 0)
 
 
 def _wait(pid: int, timeout: float):
-    import time
-
     deadline = time.monotonic() + timeout
     while True:
         try:
@@ -979,17 +1038,18 @@ def _wait(pid: int, timeout: float):
         time.sleep(0.01)
 
 
-def _become_worker(fd: int, request: dict) -> None:
-    """In a child of the zygote: its own session, limits, scratch folder and output file; then serve."""
+def _become_worker(fd: int, output: int, request: dict) -> None:
+    """In a child of the zygote: its own session, limits, scratch folder and output file (opened by the
+    grading process); then serve."""
     try:
         os.setsid()
         limits(**request["limits"])
+        drop_capabilities()
         scratch = request["fork"]
         os.makedirs(scratch, exist_ok=True)
         os.chdir(scratch)
         os.environ.update(HOME=scratch, TMPDIR=scratch)
         null = os.open(os.devnull, os.O_RDONLY)
-        output = os.open(os.path.join(scratch, "output.txt"), os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         os.dup2(null, 0)
         os.dup2(output, 1)
         os.dup2(output, 2)
@@ -1000,7 +1060,7 @@ def _become_worker(fd: int, request: dict) -> None:
         os._exit(0)
 
 
-def limits(memory: int, cpu: int, file_size: int) -> None:
+def limits(memory: int, cpu: int, file_size: int, processes: int | None = None) -> None:
     """Resource limits of a worker (set in the worker itself, or before exec by the grading process)."""
     import resource
 
@@ -1008,12 +1068,76 @@ def limits(memory: int, cpu: int, file_size: int) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
     resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
     resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    if processes is not None:
+        resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
     try:
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG: die with the parent
     except (OSError, AttributeError):
         pass
+
+
+def drop_capabilities() -> None:
+    """Linux, a worker run as root: every capability gone for good (bounding set first, then ambient, effective,
+    permitted and inheritable). Without CAP_SYS_PTRACE it cannot read a non-dumpable process's memory or
+    descriptors (the grading process's key). Nothing to drop for another user (each call then fails)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        for capability in range(64):
+            libc.prctl(24, capability, 0, 0, 0)  # PR_CAPBSET_DROP (EINVAL past the last one)
+        libc.prctl(47, 4, 0, 0, 0)  # PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL
+        header = (ctypes.c_uint32 * 2)(0x20080522, 0)  # _LINUX_CAPABILITY_VERSION_3, this process
+        libc.capset(header, (ctypes.c_uint32 * 6)())  # effective, permitted, inheritable: none
+    except (OSError, AttributeError):
+        pass
+
+
+def deny_local_sockets() -> bool:
+    """Linux x86-64 and arm64: a seccomp filter on every thread of this process and its children, refusing a new
+    AF_UNIX socket (a service reached by its path: D-Bus, docker.sock, an agent; a network namespace does
+    not cover those) and io_uring (which can open sockets without that call). The worker's own socket is
+    inherited; nothing else it needs opens one. False where nothing was installed."""
+    import ctypes
+    import platform
+
+    native = {"x86_64": (0xC000003E, 41, 317), "aarch64": (0xC00000B7, 198, 277)}.get(platform.machine())
+    if native is None:
+        return False
+    arch, socket_call, seccomp_call = native
+    allow, deny = 0x7FFF0000, 0x00050000 | 1  # SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EPERM
+    load, equal, at_least, ret = 0x20, 0x15, 0x35, 0x06  # BPF_LD|W|ABS, BPF_JMP|JEQ|K, BPF_JMP|JGE|K, BPF_RET|K
+    program = [  # (code, jump if true, jump if false, k); jumps skip that many instructions
+        (load, 0, 0, 4),  # 0: the calling convention (seccomp_data.arch)
+        (equal, 1, 0, arch),  # 1: native: 3
+        (ret, 0, 0, deny),  # 2: another one (32-bit calls from a 64-bit process): refused
+        (load, 0, 0, 0),  # 3: the call's number
+        (at_least, 6, 0, 0x40000000),  # 4: x32 calls: refused
+        (equal, 0, 2, socket_call),  # 5: socket: 6, else 8
+        (load, 0, 0, 16),  # 6: its domain (the low half of the first argument)
+        (equal, 3, 2, 1),  # 7: AF_UNIX: refused, else allowed
+        (at_least, 0, 1, 425),  # 8: io_uring_setup, _enter, _register (425 to 427): 9, else allowed
+        (at_least, 0, 1, 428),  # 9
+        (ret, 0, 0, allow),  # 10
+        (ret, 0, 0, deny),  # 11
+    ]
+    code = b"".join(struct.pack("HBBI", *instruction) for instruction in program)
+    buffer = ctypes.create_string_buffer(code, len(code))
+
+    class Program(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS, which a filter needs
+            return False
+        fprog = Program(len(program), ctypes.cast(buffer, ctypes.c_void_p))
+        # SECCOMP_SET_MODE_FILTER with SECCOMP_FILTER_FLAG_TSYNC: torch's threads too
+        return libc.syscall(seccomp_call, 1, 1, ctypes.byref(fprog)) == 0
+    except (OSError, AttributeError):
+        return False
 
 
 def main() -> None:
@@ -1037,6 +1161,7 @@ def main() -> None:
     # What is alive now (torch) lives as long as the process: left out of garbage collections, which would
     # otherwise walk it all (and, in a worker forked from the zygote, copy every page of its heap: 0.3 s).
     gc.freeze()
+    deny_local_sockets()
     if mode == "zygote":
         zygote(sock)
     else:

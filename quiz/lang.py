@@ -143,6 +143,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "grade_done_one": "1 check had finished ({failed} failed)",
         "grade_isolated": "Your code ran in a separate worker ({how}).",
         "isolation_bubblewrap": "bubblewrap sandbox", "isolation_none": "process limits only: bubblewrap not available",
+        "isolation_none_root": "process limits only: bubblewrap not available, and as root your code could still "
+                               "tamper with the grader itself, so this grade cannot be fully trusted",
         "grade_output": "Output from your code",
         "grade_interrupted": "Interrupted: no verdict.",
         "watch_waiting": "Watching {path}: save it to grade again. Type hint, Enter to re-grade, or quit.",
@@ -278,6 +280,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "grade_done_one": "已完成 1 项检查（{failed} 项失败）",
         "grade_isolated": "你的代码在单独的工作进程中运行（{how}）。",
         "isolation_bubblewrap": "bubblewrap 沙箱", "isolation_none": "仅有进程限制：没有可用的 bubblewrap",
+        "isolation_none_root": "仅有进程限制：没有可用的 bubblewrap，而且以 root 运行时你的代码仍可能篡改评测程序本身，"
+                               "因此这次评测不能完全信任",
         "grade_output": "你的代码的输出",
         "grade_interrupted": "已中断：没有结论。",
         "watch_waiting": "正在监视 {path}：保存文件即重新评测。输入 hint 看提示，回车立即重新评测，quit 退出。",

@@ -7,7 +7,9 @@ stop are skipped where bubblewrap is not available; the rest run in both modes.
 """
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
 import socket
 import textwrap
 import time
@@ -331,3 +333,270 @@ def test_forbidden_kernels_are_caught_through_their_aliases(tmp_path, grade_here
     path.write_text(f"import torch\n\n\ndef {signature}:\n    {body}\n")
     result = grade_here(exercise, path, max_examples=3)
     assert result["diagnosis"] == ["forbidden"], [c["message"][:200] for c in result["checks"] if not c["passed"]]
+
+
+# --- what the worker can do to the grading process's files, frames and key, and to the machine -----------
+# (the source scan would refuse most of these files before they run: these are tests of the layers behind it)
+
+@pytest.fixture
+def no_source_scan(monkeypatch):
+    monkeypatch.setenv("QKV_SOURCE_SCAN", "off")
+
+@contextlib.contextmanager
+def deadline(seconds: int):
+    """Fail (TimeoutError) instead of hanging the test suite when a grade never ends."""
+    def expire(*_):
+        raise TimeoutError(f"the grade was still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+REFERENCE = Path(remote.ROOT) / "reference" / "attention.py"
+OUTPUT_SWAPS = {  # the worker's output file, which the grading process reads for "Output from your code"
+    "a symlink to the reference": f"os.remove('output.txt'); os.symlink({str(REFERENCE)!r}, 'output.txt')",
+    "a FIFO nobody writes": "os.remove('output.txt'); os.mkfifo('output.txt')",
+}
+
+
+def _swap_output(how: str) -> str:
+    return f"import os\nprint('before the swap', flush=True)\n{OUTPUT_SWAPS[how]}\nprint('after the swap', flush=True)\n"
+
+
+@pytest.mark.parametrize("how", sorted(OUTPUT_SWAPS))
+@pytest.mark.usefixtures("no_source_scan")
+def test_the_output_file_is_read_through_the_grading_process_own_descriptor(tmp_path, grade_here, how):
+    with deadline(120):
+        result = grade_here("attention.sdpa", write(tmp_path, top=_swap_output(how)), max_examples=1)
+    assert "before the swap" in result["output"] and "after the swap" in result["output"]
+    assert REFERENCE.read_text()[-300:] not in result["output"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("how", sorted(OUTPUT_SWAPS))
+@pytest.mark.usefixtures("no_source_scan")
+def test_the_output_file_of_a_launched_worker_is_not_read_by_path(tmp_path, how, sandbox):
+    with deadline(180):
+        verdict = grade(write(tmp_path, top=_swap_output(how)))
+    assert "before the swap" in verdict.output and "after the swap" in verdict.output
+    assert REFERENCE.read_text()[-300:] not in verdict.output
+
+
+WORKER_SOCKETS = """
+import os, socket, stat, struct, time, json
+
+def worker_sockets():
+    for name in os.listdir('/proc/self/fd'):
+        try:
+            if stat.S_ISSOCK(os.fstat(int(name)).st_mode):
+                yield socket.socket(fileno=os.dup(int(name)))
+        except OSError:
+            pass
+"""
+FRAMES = {  # written on the worker's socket in place of a reply
+    "the start of a frame, then silence": "struct.pack('<QQ', 100, 0)",
+    "a frame that announces a terabyte": "(lambda head: struct.pack('<QQ', len(head), 1 << 40) + head)("
+                                         "json.dumps({'blobs': [1 << 40]}).encode())",
+}
+
+
+@pytest.mark.parametrize("frame", sorted(FRAMES))
+@pytest.mark.usefixtures("no_source_scan")
+def test_a_reply_frame_is_bounded_in_time_and_size(tmp_path, grade_here, frame):
+    body = f"""
+    for s in worker_sockets():
+        s.sendall({FRAMES[frame]})
+    time.sleep(600)"""
+    started = time.monotonic()
+    with deadline(120):
+        result = grade_here("attention.sdpa", write(tmp_path, top=WORKER_SOCKETS, body=body), max_examples=1,
+                            timeout=5)
+    assert time.monotonic() - started < 60
+    if "terabyte" in frame:
+        assert result["status"] == "crashed" and "memory limit" in result["error"], result
+    else:
+        assert result["status"] == "timeout", result
+
+
+STEAL_KEY = """
+import hashlib, hmac, json, os, re
+
+def keys_of(pid):
+    found = set()
+    with open(f'/proc/{pid}/maps') as maps, open(f'/proc/{pid}/mem', 'rb', 0) as mem:
+        for line in maps:
+            span, perms = line.split()[:2]
+            low, high = (int(x, 16) for x in span.split('-'))
+            if perms.startswith('rw') and high - low < 256 << 20:
+                try:
+                    mem.seek(low)
+                    found.update(m.group(1).decode() for m in re.finditer(rb'"key": "([0-9a-f]{64})"',
+                                                                           mem.read(high - low)))
+                except (OSError, OverflowError):
+                    pass
+    return found
+
+check = {"name": "x", "passed": True, "skipped": False, "message": "", "counterexample": None, "codes": []}
+body = json.dumps({"result": {"status": "graded", "device": "cpu", "checks": [check], "diagnosis": [],
+                              "output": "", "declared": 1}})
+try:
+    keys = keys_of(os.getppid())
+    print('read the memory of the grading process:', len(keys), 'keys', flush=True)
+    for fd in os.listdir(f'/proc/{os.getppid()}/fd'):
+        if os.readlink(f'/proc/{os.getppid()}/fd/{fd}').startswith('pipe:'):
+            with open(f'/proc/{os.getppid()}/fd/{fd}', 'w') as pipe:
+                for key in keys:
+                    for event in (json.dumps({"done": check}), body):
+                        mac = hmac.new(bytes.fromhex(key), event.encode(), hashlib.sha256).hexdigest()
+                        pipe.write(json.dumps({"mac": mac, "body": event}) + '\\n')
+except OSError as exc:
+    print('no access:', type(exc).__name__, flush=True)
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("no_source_scan")
+def test_the_key_cannot_be_read_out_of_the_grading_process_without_a_sandbox(tmp_path, monkeypatch):
+    monkeypatch.setenv("QKV_SANDBOX", "none")
+    with deadline(300):
+        verdict = grade(write(tmp_path, top=STEAL_KEY))
+    assert not verdict.passed and verdict.exit_code != 0, (verdict.status, verdict.checks)
+    assert "no access" in verdict.output, verdict.output
+    if os.geteuid() == 0:  # as root without a sandbox, not every door can be shut: the report says so
+        assert "root" in verdict.isolation and "root" in report.to_text(verdict)
+
+
+@needs_sandbox
+@pytest.mark.slow
+@pytest.mark.usefixtures("no_source_scan")
+def test_the_sandbox_tmpfs_mounts_are_bounded_by_the_memory_limit(tmp_path):
+    top = f"""
+    import os
+    for folder in ('/tmp', '/dev/shm', '/dev', '/run', {str(remote.ROOT)!r}):
+        written, block = 0, b'x' * (1 << 20)
+        try:
+            for i in range(12):  # 12 files of 16 MiB (each under the file-size limit)
+                with open(os.path.join(folder, f'fill-{{i}}'), 'wb') as f:
+                    for _ in range(16):
+                        f.write(block)
+                        written += len(block)
+        except OSError:
+            pass
+        print('wrote', written >> 20, 'MiB in', folder, flush=True)
+    """
+    with deadline(300):
+        verdict = grade(write(tmp_path, top=top), memory_gib=0.5)
+    lines = [line.split() for line in verdict.output.splitlines() if line.startswith("wrote ")]
+    assert len(lines) == 5, verdict.output
+    assert all(int(words[1]) <= 64 for words in lines), verdict.output
+
+
+@pytest.mark.usefixtures("no_source_scan")
+def test_the_worker_has_a_process_limit_where_the_kernel_enforces_one(tmp_path, grade_here):
+    body = "import resource; print('processes', resource.getrlimit(resource.RLIMIT_NPROC)[0])"
+    result = grade_here("attention.sdpa", write(tmp_path, body=body), max_examples=1)
+    limit = int(result["output"].split("processes", 1)[1].split()[0])
+    if os.getuid() != 0:
+        assert 0 < limit < 1 << 20, result["output"]
+    else:  # RLIMIT_NPROC binds no process of root's: the report says there is no such limit
+        assert "no limit on the number of processes" in result["isolation"], result["isolation"]
+
+
+@needs_sandbox
+@pytest.mark.usefixtures("no_source_scan")
+def test_no_local_socket_is_reachable_from_the_sandbox(tmp_path):
+    folders = [Path.home() / ".cache"] + [Path(p) for p in ("/run", "/var/run") if os.access(p, os.W_OK)]
+    servers, paths = [], []
+    try:
+        for folder in folders:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"qkv-test-{os.getpid()}-{len(paths)}.sock"
+            server = socket.socket(socket.AF_UNIX)
+            server.bind(str(path))
+            server.listen(1)
+            servers.append(server)
+            paths.append(str(path))
+        top = f"""
+        import socket
+        for path in {paths!r}:
+            try:
+                socket.socket(socket.AF_UNIX).connect(path)
+                print('connected to', path)
+            except OSError as exc:
+                print('refused:', type(exc).__name__)
+        """
+        verdict = grade(write(tmp_path, top=top))
+    finally:
+        for server in servers:
+            server.close()
+        for path in paths:
+            with contextlib.suppress(OSError):
+                os.unlink(path)
+    assert "connected" not in verdict.output and verdict.output.count("refused") == len(paths), verdict.output
+
+
+HOPPER = """
+import os, sys, time
+marker = {marker}
+if os.fork() == 0:  # in a session of its own, so not killed with the worker's
+    os.setsid()
+    os.execv(sys.executable, [sys.executable, '-S', '-c', '''
+import os, sys, time
+born, last = time.time(), 0.0
+while time.time() - born < 20:  # a process that keeps moving to a new pid (bounded, for the test's sake)
+    if os.fork():
+        os._exit(0)
+    if time.time() - last > 0.2:
+        last = time.time()
+        try:
+            open(sys.argv[1], 'a').write('x')
+        except OSError:
+            pass
+os._exit(0)
+''', marker])
+"""
+SLEEPER = """
+hold = b'x' * (256 << 20)  # memory that takes the worker a while to give back when it is killed
+if os.fork() == 0:  # in a session of its own too, and still the worker's child while the worker is dying
+    del hold
+    os.setsid()
+    for _ in range(200):
+        time.sleep(0.1)
+        try:
+            open(marker, 'a').write('s')
+        except OSError:
+            pass
+    os._exit(0)
+"""
+
+
+def _still_writing(marker: Path) -> bool:
+    assert marker.exists(), "the processes to sweep did not run"
+    marker.unlink()
+    time.sleep(1.5)
+    return marker.exists()
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("no_source_scan")
+def test_a_process_that_keeps_forking_does_not_outlive_the_grade(tmp_path, monkeypatch):
+    monkeypatch.setenv("QKV_SANDBOX", "none")  # under bubblewrap its pid namespace ends with the worker
+    marker = tmp_path / "hopper-marker"
+    verdict = grade(write(tmp_path, top=HOPPER.format(marker=repr(str(marker)))), timeout=30)
+    assert not verdict.passed
+    assert not _still_writing(marker), "a process that keeps forking outlived the grade"
+
+
+@pytest.mark.usefixtures("no_source_scan")
+def test_a_process_that_keeps_forking_does_not_outlive_the_grade_in_the_zygote(tmp_path, grade_here):
+    # the zygote serves every grade of `qkv watch` from one sandbox: what a grade leaves there would run on;
+    # the marker goes beside the worker's scratch folder (the zygote's folder, writable in its sandbox)
+    top = HOPPER.format(marker="os.path.join(os.path.dirname(os.getcwd()), 'hopper')") + SLEEPER
+    result = grade_here("attention.sdpa", write(tmp_path, top=top), max_examples=1)
+    assert not all(c["passed"] for c in result["checks"])
+    assert not _still_writing(remote._zygote.base / "hopper"), "a process that keeps forking outlived the grade"
