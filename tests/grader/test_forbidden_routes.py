@@ -78,7 +78,8 @@ def test_the_worker_keeps_its_watch_out_of_reach(tmp_path, grade_here, monkeypat
 
 
         def rms_norm(x, weight, eps=1e-6):
-            return x * torch.rsqrt(x.pow(2).mean(-1, keepdim=True) + eps) * weight
+            h = x.to(torch.promote_types(x.dtype, torch.float32))  # float16 squares overflow past 256
+            return (h * torch.rsqrt(h.pow(2).mean(-1, keepdim=True) + eps)).type_as(x) * weight
         """))
     result = grade_here("normalization.rms_norm", path, max_examples=3)
     assert "wrapped: False False" in result["output"], result["output"]
