@@ -177,7 +177,7 @@ def corpus_files():
                 yield pytest.param(exercise, path, code, id=f"{exercise}/{path.stem}")
 
 
-@pytest.mark.parametrize("exercise,path,code", corpus_files())
+@pytest.mark.parametrize("exercise,path,code", list(corpus_files()))
 def test_corpus_file_gets_its_statistical_verdict(exercise, path, code):
     """Correct and forbidden-use files pass the statistics; statistical bugs fail with their code."""
     spec = importlib.util.spec_from_file_location(f"candidate_{path.stem}", path)
