@@ -717,12 +717,13 @@ MHA = MultiHeadTask(
         matches_reference("matches the reference with random, causal and padding masks",
                           mha_inputs(masks=("random", "causal", "padding"))),
         gradients_match_reference(_MHA_CASES),
-        # The reference is built from the weights in the candidate's layers, so matching it implies these four:
-        # 12 draws each (not 25) pay for the contract cases below without losing what they find on their own.
-        _property(future_ignored((0, 1, 2), -2), mha_inputs(masks=("causal",)), 12),
-        _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False), 12),
-        _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2), 12),
-        _property(permutation_equivariant((0, 1, 2), -2), mha_inputs(masks=("none",), self_attention=True), 12),
+        # The reference runs with the weights the grader loads into the candidate's layers, so matching it on
+        # the draws above implies these four: 6 draws each (not 25) name the relation a failure breaks and pay
+        # for the contract cases below (and keep a warm `qkv watch` re-grade within its budget).
+        _property(future_ignored((0, 1, 2), -2), mha_inputs(masks=("causal",)), 6),
+        _property(padded_keys_ignored((1, 2)), mha_inputs(masks=("padding",), self_attention=False), 6),
+        _property(batch_independent((0, 1, 2)), mha_inputs(min_batch=2), 6),
+        _property(permutation_equivariant((0, 1, 2), -2), mha_inputs(masks=("none",), self_attention=True), 6),
         matches_on("per-head and broadcast masks, one head, float16, bfloat16 and the default mask", _mha_forms),
         deterministic(lambda: covering(_mha_small(5, "random"),
                                       "special:eval mode: the same input twice gives the same output"),
