@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
 import os
 import random
 import select
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -75,6 +77,28 @@ def test_two_quizzes_at_once_lose_nothing(tmp_path):
         tallies = db.execute("SELECT question_id, COUNT(*) FROM answers GROUP BY question_id").fetchall()
         cards = db.execute("SELECT COUNT(*) FROM cards").fetchone()[0]
     assert sorted(tallies) == sorted((f"many.q{i}", 2) for i in range(30)) and cards == 30
+
+
+def _open_history(path: str, start: float) -> str:
+    from qkv.quiz.history import History
+    while time.time() < start:  # every process opens the new file at the same moment
+        pass
+    try:
+        History(Path(path)).close()
+    except sqlite3.Error as error:
+        return repr(error)
+    return "ok"
+
+
+def test_processes_opening_a_new_history_together_all_succeed(tmp_path):
+    """Switching a new file to WAL fails at once, not after the busy timeout, when another process is
+    switching it too: before the retry, about half of these rounds lost a process to "database is locked"."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(4) as pool:
+        for round_ in range(15):
+            path = str(tmp_path / f"round{round_}" / "history.sqlite3")
+            start = time.time() + 0.3
+            assert pool.starmap(_open_history, [(path, start)] * 4) == ["ok"] * 4, round_
 
 
 HEAVY = ("torch", "numpy", "scipy", "hypothesis")
