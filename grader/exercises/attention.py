@@ -242,8 +242,8 @@ def find_projections(linears: dict[str, tuple[int, int]]) -> dict[str, tuple[str
         return found
     names = ", ".join(f"{n} ({i}->{o})" for n, (i, o) in linears.items()) or "none"
     return (f"Could not find the four projections: the nn.Linear layers are {names}. Name them w_q, w_k, w_v, w_o "
-            "(or q_proj/k_proj/v_proj/out_proj, wq/wk/wv/wo, fc_out or c_proj, or one fused qkv/in_proj/c_attn for "
-            "q, k, v).")
+            "(or a name `qkv show attention.mha` lists, such as q_proj/k_proj/v_proj/out_proj, or one fused "
+            "qkv/in_proj/c_attn for q, k, v).")
 
 
 def drawn_weights(info: dict, roles: dict[str, tuple[str, slice]], seed: int) -> dict[str, torch.Tensor]:
