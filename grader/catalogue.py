@@ -125,7 +125,7 @@ def scaled_dot_product_attention(q, k, v, mask=None):
     raise NotImplementedError
 ''',
     codes=("scale", "mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fill-value",
-           "shape", "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state",
+           "fill-overflow", "shape", "dtype", "device", "stability", "inplace", "forbidden", "precision", "random-output", "state",
            "defaults"),
     forbidden=("torch.nn.functional.scaled_dot_product_attention", "torch.nn.functional.multi_head_attention_forward",
                "torch.nn.MultiheadAttention"),
@@ -164,7 +164,7 @@ class MultiHeadAttention(nn.Module):
         raise NotImplementedError
 ''',
     codes=("scale", "heads", "projection", "residual", "mask-polarity", "mask-ignored", "mask-after-softmax",
-           "softmax-dim", "fill-value", "shape", "dtype", "device", "inplace", "forbidden",
+           "softmax-dim", "fill-value", "fill-overflow", "shape", "dtype", "device", "inplace", "forbidden",
            "precision", "random-output", "state", "defaults"),
     forbidden=("torch.nn.MultiheadAttention", "torch.nn.functional.multi_head_attention_forward"),
     checks="qkv.grader.exercises.attention",
@@ -246,7 +246,7 @@ def masked_softmax(scores, mask, dim=-1):
     raise NotImplementedError
 ''',
     codes=("mask-polarity", "mask-ignored", "mask-after-softmax", "mask-multiply", "softmax-dim", "fully-masked",
-           "fill-value", "stability", "shape", "dtype", "device", "inplace", "precision", "random-output", "state",
+           "fill-value", "fill-overflow", "stability", "shape", "dtype", "device", "inplace", "precision", "random-output", "state",
            "defaults"),
     forbidden=(),
     checks="qkv.grader.exercises.masking",

@@ -160,6 +160,7 @@ def call_candidate(ctx: Context, fn: Callable, args: tuple, case: Case | None, *
 
 SHAPE_ERROR = re.compile(r"size|shape|dimension|out of range|mat1 and mat2|broadcast|expand", re.IGNORECASE)
 INPLACE_ERROR = re.compile(r"leaf Variable that requires grad is being used in an in-place", re.IGNORECASE)
+FILL_OVERFLOW_ERROR = re.compile(r"value cannot be converted to type \S*Half without overflow")
 
 
 def _candidate_error(ctx: Context, info: dict, case: Case | None) -> BaseException:
@@ -178,6 +179,7 @@ def _candidate_error(ctx: Context, info: dict, case: Case | None) -> BaseExcepti
                            "far larger than the inputs.", case)
     where = "".join(f"\n  at {file}:{line}: {text.strip()}" for file, line, text in info["frames"])
     codes = ("inplace",) if INPLACE_ERROR.search(info["message"]) else \
+        ("fill-overflow",) if FILL_OVERFLOW_ERROR.search(info["message"]) else \
         ("shape",) if SHAPE_ERROR.search(info["message"]) else ()
     failure = CheckFailed(f"Your code raised {info['type']}: {info['message']}{where}\n"
                           f"when called with {describe_call(ctx, case)}.", case, codes)

@@ -9,7 +9,8 @@ named only when something confirms it:
    (`state`), leaving an argument to its default changes the result (`defaults`), plus the
    exercise's own tests (`Task.confirm`);
 3. a failing check observed it as a fact (a wrong dtype, a modified input, a tensor on the
-   wrong device, a forbidden call, a statistical law) or, when no variant explains the
+   wrong device, a forbidden call, a statistical law, a crash whose own message names a
+   constant float16 cannot hold) or, when no variant explains the
    failure, as its own specific code (a wrong shape, NaN on a fully masked slice);
 4. a failure on extreme inputs, when the candidate is right on typical ones, is explained
    by a variant on that input, by rounding that float64 removes (`cancellation`), or by
@@ -27,7 +28,8 @@ from qkv.grader import catalogue, remote
 from qkv.grader.checking import Case, CheckFailed, Context, as_outputs, call_candidate, map_tensors, mismatch, to_double
 from qkv.grader.properties import nearly_equal
 
-FACTS = {"dtype", "device", "inplace", "forbidden"}  # what a check observes, whatever the cause
+FACTS = {"dtype", "device", "inplace", "forbidden", "fill-overflow"}  # what a check observes, whatever the cause
+CRASH_FACTS = {"inplace", "fill-overflow"}  # what torch's own error message says the crash was
 CONFIRMED_ONLY = {"random-output", "state", "defaults", "precision"}  # named by the targeted tests only
 SUPERSEDES = {"truncated": {"distribution", "bound"}}  # a confirmed code, and what the checks call it instead
 
@@ -42,7 +44,7 @@ def diagnose(ctx: Context, failures: list[CheckFailed]) -> list[str]:
     sampled = ctx.task.reference is None and not ctx.task.variants and not ctx.task.call_name[:1].isupper()
     for failure in seen:
         for code in failure.codes:
-            if failure.crashed and code != "inplace":
+            if failure.crashed and code not in CRASH_FACTS:
                 continue
             if code in CONFIRMED_ONLY and not sampled:  # a check's guess, named above when a test confirmed it
                 continue

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail fill-overflow
 # The Annotated Transformer fills masked scores with -1e9: float16 cannot hold it (largest 65504),
 # so masked_fill raises on half-precision inputs, which the contract allows.
 import copy

@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail fill-overflow
 # Fills masked scores with -1e9, which float16 cannot hold (its largest value is 65504): masked_fill
 # raises on half-precision inputs.
 import math

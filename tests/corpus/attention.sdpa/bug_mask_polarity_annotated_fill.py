@@ -1,4 +1,4 @@
-# expect: fail mask-polarity
+# expect: fail mask-polarity fill-overflow
 import math
 
 import torch

@@ -1,4 +1,4 @@
-# expect: fail softmax-dim
+# expect: fail softmax-dim fill-overflow
 import math
 
 import torch

@@ -1,4 +1,4 @@
-# expect: fail fully-masked
+# expect: fail fully-masked fill-overflow
 import torch
 
 

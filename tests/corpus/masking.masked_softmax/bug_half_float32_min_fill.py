@@ -1,4 +1,4 @@
-# expect: fail
+# expect: fail fill-overflow
 # Fills with torch.finfo(torch.float32).min whatever the dtype: float16 cannot hold it, so masked_fill
 # raises on half-precision scores.
 import torch
