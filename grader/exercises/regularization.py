@@ -198,7 +198,7 @@ def smoothing_inputs(draw, magnitude=1.0):
 @st.composite
 def sgd_inputs(draw):
     shape = draw(st.lists(st.integers(1, 5), min_size=1, max_size=3))
-    lr, l1, l2 = (draw(st.sampled_from(v)) for v in ([0.01, 0.1, 1.0], [0.0, 0.01, 0.5], [0.0, 0.1, 0.9]))
+    lr, l1, l2 = (draw(st.sampled_from(v)) for v in ([0.01, 0.1, 1.0, 0.0], [0.0, 0.01, 0.5], [0.0, 0.1, 0.9]))
     seed = draw(tensor_seed())
     gen = generator(seed)
     param = torch.randn(*shape, generator=gen)
