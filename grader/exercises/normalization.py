@@ -224,9 +224,16 @@ def batch_norm_inputs(draw, large=False, training=None):
     weight, bias = torch.randn(c, generator=gen), torch.randn(c, generator=gen)  # (C,), (C,)
     note = f"{'training' if train else 'eval'}, momentum={momentum}, eps={eps}" + (f", offset {offset:g}" if large
                                                                                   else "")
+    extra = {"covers": ("special:offsets up to 1e3",) if large else ()}
+    if large:  # F.batch_norm's own kernel folds the statistics: x * scale + (bias - mean * scale), which loses
+        # the offset's rounding times the scale (the two terms are each ~ |offset| * |scale| and cancel)
+        dims = [0, *range(2, x.dim())]
+        var = x.double().var(dims, unbiased=False) if train else running_var.double()
+        scale = (weight.double().abs() / (var + eps).sqrt()).max().item()
+        extra["condition"] = 4 * abs(offset) * max(scale, 1.0)
     return Case((x, running_mean, running_var, weight, bias, train, momentum, eps),
                 ("x", "running_mean", "running_var", "weight", "bias", "training", "momentum", "eps"), note, seed,
-                {"covers": ("special:offsets up to 1e3",) if large else ()})
+                extra)
 
 
 def _probe(shape, eps, seed, with_bias=True):
