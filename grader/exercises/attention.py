@@ -104,7 +104,7 @@ def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", sof
     (1 - mask) * -10000.0); a finite one is wrong where every allowed score is below it."""
     d_k = q.size(-1)
     scores = q @ k.transpose(-2, -1)  # (..., Lq, Lk)
-    scores = scores / {"sqrt": math.sqrt(d_k), "d_k": d_k, "none": 1.0}[divide_by]
+    scores = scores / {"sqrt": math.sqrt(d_k), "d_k": d_k, "none": 1.0, "sqrt_d_v": math.sqrt(v.size(-1))}[divide_by]
     if mask is not None and mask_how == "before":
         scores = scores.masked_fill(~mask, fill)
     if mask is not None and mask_how == "additive":
@@ -121,7 +121,8 @@ def sdpa_variant(q, k, v, mask=None, *, divide_by="sqrt", mask_how="before", sof
 
 
 SDPA_BUGS = {
-    "scale": [functools.partial(sdpa_variant, divide_by="d_k"), functools.partial(sdpa_variant, divide_by="none")],
+    "scale": [functools.partial(sdpa_variant, divide_by="d_k"), functools.partial(sdpa_variant, divide_by="none"),
+              functools.partial(sdpa_variant, divide_by="sqrt_d_v")],
     "mask-polarity": [functools.partial(sdpa_variant, mask_how="inverted")],
     "mask-ignored": [functools.partial(sdpa_variant, mask_how="ignored")],
     "mask-after-softmax": [functools.partial(sdpa_variant, mask_how="after")],
