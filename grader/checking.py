@@ -181,10 +181,22 @@ def _candidate_error(ctx: Context, info: dict, case: Case | None) -> BaseExcepti
     codes = ("inplace",) if INPLACE_ERROR.search(info["message"]) else \
         ("fill-overflow",) if FILL_OVERFLOW_ERROR.search(info["message"]) else \
         ("shape",) if SHAPE_ERROR.search(info["message"]) else ()
-    failure = CheckFailed(f"Your code raised {info['type']}: {info['message']}{where}\n"
+    failure = CheckFailed(f"Your code raised {info['type']}: {_tidy_message(info['message'])}{where}\n"
                           f"when called with {describe_call(ctx, case)}.", case, codes)
     failure.crashed = True
     return failure
+
+
+def _tidy_message(message: str, max_lines: int = 12) -> str:
+    """An exception message as the report shows it: runs of blank lines collapsed, at most `max_lines` lines
+    (the worker already caps its length), so a message cannot push the report off the screen."""
+    lines: list[str] = []
+    for line in message.splitlines():
+        if line.strip() or not lines or lines[-1].strip():
+            lines.append(line)
+    if len(lines) > max_lines:
+        lines = lines[:max_lines] + [f"... ({len(lines) - max_lines} more lines)"]
+    return "\n".join(lines)
 
 
 def describe_call(ctx: Context, case: Case | None) -> str:

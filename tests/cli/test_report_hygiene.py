@@ -36,3 +36,14 @@ def test_escape_sequences_in_a_notebook_line_that_is_skipped_are_written_out(tmp
     nbformat.write(notebook, str(path))
     result = CliRunner().invoke(cli.main, ["grade", "masking.causal_mask", str(path), "--max-examples", "3"])
     assert "\x1b" not in result.output and "\\x1b[2J" in result.output, result.output
+
+
+def test_an_exception_message_cannot_push_the_report_off_the_screen(tmp_path):
+    solution = tmp_path / "tall.py"
+    solution.write_text("import torch\n\n\ndef causal_mask(seq_len, device=None):\n"
+                        "    raise ValueError('first' + '\\n' * 40 + 'PASSED.' + '\\nfiller' * 30)\n")
+    result = CliRunner().invoke(cli.main, ["grade", "masking.causal_mask", str(solution), "--max-examples", "3"])
+    assert result.exit_code == 1
+    assert "\n\n\n" not in result.output  # forty blank lines become one
+    shown = result.output.split("Your code raised ValueError: first", 1)[1].split("\n-- ", 1)[0]
+    assert shown.count("filler") == 10 and "(21 more lines)" in shown
