@@ -206,7 +206,7 @@ def causal_mask(seq_len, device=None):
     """bool (seq_len, seq_len) on `device`: True where key j <= query i (may attend)."""
     raise NotImplementedError
 ''',
-    codes=("polarity", "off-by-one", "shape", "dtype", "device"),
+    codes=("polarity", "off-by-one", "shape", "dtype", "device", "state"),
     forbidden=(),
     checks="qkv.grader.exercises.masking",
 )

@@ -26,6 +26,8 @@ ATEN_BACKENDS = {
         "_native_batch_norm_legit_functional", "_batch_norm_impl_index", "_batch_norm_with_update",
         "_batch_norm_no_update", "cudnn_batch_norm", "miopen_batch_norm"),
     "torch.nn.functional.rms_norm": ("rms_norm", "_fused_rms_norm"),
+    "torch.nn.functional.group_norm": ("group_norm", "native_group_norm"),
+    "torch.nn.functional.instance_norm": ("instance_norm",),
     "torch.nn.functional.dropout": ("dropout", "dropout_", "native_dropout", "feature_dropout",
                                     "feature_dropout_", "alpha_dropout", "feature_alpha_dropout"),
 }
@@ -36,7 +38,12 @@ NAMED_BACKENDS = {
     "torch.nn.functional.scaled_dot_product_attention": ("torch._C._nn.scaled_dot_product_attention",),
     "torch.nn.functional.multi_head_attention_forward": (
         "torch._native_multi_head_attention", "torch.ops.aten._native_multi_head_attention"),
+    # forbidden with one keyword only: its C alias, where it comes by position (label_smoothing is the 6th)
+    "torch.nn.functional.cross_entropy[label_smoothing]": ("torch._C._nn.cross_entropy_loss[label_smoothing@5]",),
 }
+
+# Where a function forbidden with a keyword only (cross_entropy[label_smoothing]) takes it by position
+KEYWORD_POSITIONS = {"cross_entropy": {"label_smoothing": 7}, "CrossEntropyLoss": {"label_smoothing": 5}}
 
 
 class ForbiddenCall(BaseException):

@@ -62,7 +62,8 @@ class Zygote:
     test suite and repeated grades: a worker then starts in milliseconds, not a torch import)."""
 
     def __init__(self, device: torch.device, memory: int = DEFAULT_MEMORY):
-        self.base = Path(tempfile.mkdtemp(prefix="qkv-zygote-"))
+        _remove_orphaned_folders()
+        self.base = Path(tempfile.mkdtemp(prefix=f"qkv-zygote-{os.getpid()}-"))
         shutil.copy(WORKER_SOURCE, self.base / "qkv_worker.py")
         ours, theirs = socket.socketpair()
         self.control = ours
@@ -85,8 +86,20 @@ class Zygote:
         return self.process.poll() is None
 
     def _ask(self, request: dict, fds: list[int] = ()) -> dict:
-        socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
-        return json.loads(self.reader.readline())
+        """The zygote's answer, within the time the request may take (a wait's timeout, a kill's sweep) and a
+        margin; else (a zygote stopped or killed, say by a worker: it is their parent) ZygoteGone, with the
+        zygote killed, so the next grade starts a fresh one."""
+        limit = request.get("timeout", 0) + (30 if "kill" in request else 10)
+        try:
+            socket.send_fds(self.control, [json.dumps(request).encode()], list(fds))
+            ready, _, _ = select.select([self.control], [], [], limit)
+            line = self.reader.readline() if ready else b""
+            if line:
+                return json.loads(line)
+        except (OSError, ValueError):
+            pass
+        self.close()
+        raise ZygoteGone(f"the worker zygote did not answer {sorted(request)[0]!r} within {limit} s")
 
     def fork(self, memory: int) -> tuple[socket.socket, int, Path, int]:
         """A new worker: our end of its socket, its pid (in the zygote's namespace), its scratch folder and
@@ -117,6 +130,24 @@ class Zygote:
         with contextlib.suppress(Exception):
             self.process.wait(timeout=10)
         shutil.rmtree(self.base, ignore_errors=True)
+
+
+class ZygoteGone(RuntimeError):
+    """The zygote stopped answering (see Zygote._ask)."""
+
+
+def _remove_orphaned_folders() -> None:
+    """The folders of zygotes whose process is gone (killed before its atexit ran): qkv-zygote-PID-*."""
+    for folder in Path(tempfile.gettempdir()).glob("qkv-zygote-*-*"):
+        pid = folder.name.split("-")[2]
+        if not pid.isdigit():
+            continue
+        try:
+            os.kill(int(pid), 0)
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except PermissionError:  # another user's
+            pass
 
 
 _zygote: Zygote | None = None
@@ -186,7 +217,10 @@ class Worker:
 
     def _exit_code(self) -> int | None:
         if self.zygote is not None:
-            code = self.zygote.wait(self.pid, 5)
+            try:
+                code = self.zygote.wait(self.pid, 5)
+            except ZygoteGone:
+                code = None
         else:
             try:
                 code = self.process.wait(timeout=5)

@@ -25,7 +25,7 @@ import ast
 import os
 from dataclasses import dataclass
 
-from qkv.grader.forbid import ATEN_BACKENDS, NAMED_BACKENDS
+from qkv.grader.forbid import ATEN_BACKENDS, KEYWORD_POSITIONS, NAMED_BACKENDS
 
 CHECK_NAME = "uses no forbidden function"
 
@@ -36,6 +36,8 @@ INTERNALS = "reaches into the interpreter's frames or internals, where the grade
 HIDDEN = "runs code built while it runs, which the grader cannot read"
 MAIN = "is the grader's own worker script, where its watch on forbidden functions lives"
 LOOKUP = "looks modules up by name, the grader's worker script (__main__) among them"
+CHANNEL = "writes to descriptors or sockets directly, where the worker's replies to the grader travel"
+OTHER = "holds torch's own implementations of the functions an exercise forbids, under other names"
 
 # Attribute names (and the same words as string literals, in getattr(x, "...") or vars(x)["..."]).
 ATTRIBUTES = {
@@ -63,6 +65,10 @@ MODULES = {
                      "os.popen", "os.posix_spawn", "os.posix_spawnp", "os.forkpty", "os.startfile", "posix.system",
                      "posix.popen", "posix.posix_spawn", "posix.posix_spawnp"), PROCESS),
     **dict.fromkeys(("ctypes", "_ctypes", "cffi"), NATIVE),
+    **dict.fromkeys(("torch._C._nn", "torch._refs", "torch._decomp", "torch._prims", "torch._prims_common",
+                     "torch._ops"), OTHER),
+    **dict.fromkeys(("socket", "_socket", "os.dup", "os.dup2", "os.write", "os.writev", "os.pwrite", "os.sendfile",
+                     "os.fdopen", "posix.dup", "posix.dup2", "posix.write", "posix.writev"), CHANNEL),
     "__main__": MAIN,
     **dict.fromkeys(("sys._getframe", "sys._current_frames", "sys.settrace", "sys.setprofile",
                      "inspect.currentframe", "inspect.stack", "inspect.trace", "inspect.getouterframes",
@@ -71,6 +77,11 @@ MODULES = {
                      "builtins", "__builtin__"), INTERNALS),
 }
 PROCESS_PREFIXES = ("os.exec", "os.spawn", "posix.exec", "posix.spawn")  # os.execv, os.spawnlp, ...
+# Modules of the standard library the worker reports through: an attribute of them assigned or deleted
+PATCHED = "changes the standard library the worker uses to report to the grader"
+REPORTING = {"json", "_json", "struct", "_struct", "socket", "_socket", "select", "os", "posix", "sys", "io", "marshal",
+             "pickle", "types", "functools", "contextlib", "inspect", "traceback", "linecache", "signal", "time",
+             "warnings", "builtins"}
 HIDDEN_BUILTINS = {"exec", "eval", "compile"}
 
 
@@ -128,10 +139,108 @@ class _Scanner:
             if "[" in entry:
                 dotted, _, keyword = entry.rstrip("]").partition("[")
                 self.keywords[dotted.rpartition(".")[2]] = keyword
+        self.constants: dict[str, str] = {}  # a name bound once, to a string the scan can compute
+        self._collect_constants()
         self.aliases: dict[str, set[str]] = {}  # a local name -> the dotted names it may stand for
         self._collect_aliases()
         self.defined = {node.name for node in ast.walk(tree)
                         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef))}
+
+    # strings built from constants
+
+    def _collect_constants(self) -> None:
+        """Names bound exactly once in the file (module or function level), to a string expression of
+        constants: `C = "__clo" + "sure__"` makes C "__closure__" wherever it is read."""
+        bindings: dict[str, int] = {}
+        values: dict[str, ast.AST] = {}
+        for node in ast.walk(self.tree):
+            if isinstance(node, ast.Name) and not isinstance(node.ctx, ast.Load):
+                bindings[node.id] = bindings.get(node.id, 0) + 1
+            elif isinstance(node, ast.arg):
+                bindings[node.arg] = bindings.get(node.arg, 0) + 1
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bindings[node.name] = bindings.get(node.name, 0) + 1
+            elif isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    name = alias.asname or alias.name.partition(".")[0]
+                    bindings[name] = bindings.get(name, 0) + 1
+            if isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name):
+                values[node.targets[0].id] = node.value
+            elif isinstance(node, (ast.AnnAssign, ast.NamedExpr)) and isinstance(node.target, ast.Name) \
+                    and node.value is not None:
+                values[node.target.id] = node.value
+        for _ in range(4):  # A = "__clo"; B = A + "sure__": a few rounds settle chains
+            for name, value in values.items():
+                if bindings.get(name) == 1 and name not in self.constants:
+                    folded = self.fold(value)
+                    if folded is not None:
+                        self.constants[name] = folded
+
+    def fold(self, node: ast.AST) -> str | None:
+        """The string an expression of constants computes, without running anything: literals, `+`, `*` by
+        a number, f-strings, `"".join([...])`, indexing and slicing, a few str methods, and names bound once
+        to such an expression; None for anything else."""
+        try:
+            value = self._fold(node, 0)
+        except (TypeError, ValueError, IndexError, KeyError, AttributeError, OverflowError, MemoryError):
+            return None
+        return value if isinstance(value, str) else None
+
+    def _fold(self, node: ast.AST, depth: int):
+        if depth > 50:
+            return None
+        fold = lambda n: self._fold(n, depth + 1)  # noqa: E731
+        if isinstance(node, ast.Constant):
+            return node.value if isinstance(node.value, (str, int)) and not isinstance(node.value, bool) else None
+        if isinstance(node, ast.Name):
+            return self.constants.get(node.id)
+        if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Add, ast.Mult)):
+            left, right = fold(node.left), fold(node.right)
+            if left is None or right is None:
+                return None
+            if isinstance(node.op, ast.Mult) and (isinstance(left, int) and left > 100
+                                                  or isinstance(right, int) and right > 100):
+                return None  # no huge strings from "a" * 10**9
+            return left + right if isinstance(node.op, ast.Add) else left * right
+        if isinstance(node, ast.JoinedStr):
+            parts = []
+            for part in node.values:
+                value = fold(part.value) if isinstance(part, ast.FormattedValue) else fold(part)
+                if value is None or isinstance(part, ast.FormattedValue) and part.format_spec is not None:
+                    return None
+                parts.append(str(value))
+            return "".join(parts)
+        if isinstance(node, ast.Subscript):
+            value = fold(node.value)
+            if not isinstance(value, str):
+                return None
+            if isinstance(node.slice, ast.Slice):
+                bounds = [None if part is None else fold(part)
+                          for part in (node.slice.lower, node.slice.upper, node.slice.step)]
+                if any(b is not None and not isinstance(b, int) for b in bounds) or any(
+                        part is not None and b is None
+                        for part, b in zip((node.slice.lower, node.slice.upper, node.slice.step), bounds)):
+                    return None
+                return value[slice(*bounds)]
+            index = fold(node.slice)
+            return value[index] if isinstance(index, int) else None
+        if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+            value = fold(node.operand)
+            return -value if isinstance(value, int) else None
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and not node.keywords:
+            base = fold(node.func.value)
+            if not isinstance(base, str):
+                return None
+            method = node.func.attr
+            if method == "join" and len(node.args) == 1 and isinstance(node.args[0], (ast.List, ast.Tuple)):
+                items = [fold(item) for item in node.args[0].elts]
+                return base.join(items) if all(isinstance(item, str) for item in items) else None
+            if method in _STR_METHODS:
+                args = [fold(arg) for arg in node.args]
+                if any(arg is None for arg in args):
+                    return None
+                return getattr(str, method)(base, *args)
+        return None
 
     # names
 
@@ -171,15 +280,15 @@ class _Scanner:
             return {f"{base}.{node.attr}" for base in self.resolve(node.value)}
         if isinstance(node, ast.Call) and node.args:
             func = node.func
-            literal = _literal(node.args[1]) if len(node.args) > 1 else None
+            literal = self.fold(node.args[1]) if len(node.args) > 1 else None
             if isinstance(func, ast.Name) and func.id == "getattr" and func.id not in self.aliases \
                     and literal is not None:
                 return {f"{base}.{literal}" for base in self.resolve(node.args[0])}
-            first = _literal(node.args[0])
+            first = self.fold(node.args[0])
             if first is not None and (self.resolve(func) & {"importlib.import_module", "builtins.__import__"}
                                       or isinstance(func, ast.Name) and func.id == "__import__"):
                 return {first}
-        if isinstance(node, ast.Subscript) and (key := _literal(node.slice)) is not None:
+        if isinstance(node, ast.Subscript) and (key := self.fold(node.slice)) is not None:
             if "sys.modules" in self.resolve(node.value):
                 return {key}
             inner = node.value  # vars(F)["rms_norm"], F.__dict__["rms_norm"]
@@ -204,6 +313,9 @@ class _Scanner:
                     if alias.name != "*":
                         yield from self._path(f"{node.module}.{alias.name}", line, own=alias.name)
             elif isinstance(node, ast.Attribute):
+                if not isinstance(node.ctx, ast.Load) and any(
+                        path.partition(".")[0] in REPORTING for path in self.resolve(node.value)):
+                    yield Finding(line, f"{_dotted(node)} =", PATCHED)
                 if node.attr in ATTRIBUTES:
                     yield Finding(line, node.attr, ATTRIBUTES[node.attr])
                 if node.attr in WATCH_WORDS:
@@ -221,7 +333,13 @@ class _Scanner:
             elif isinstance(node, ast.Subscript):
                 for path in self.resolve(node):
                     yield from self._path(path, line)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
+            if isinstance(node, (ast.BinOp, ast.JoinedStr, ast.Call, ast.Subscript, ast.Name)) \
+                    and (word := self.fold(node)) is not None:  # a word built from pieces: "__clo" + "sure__"
+                if word in ATTRIBUTES or word in WATCH_WORDS:
+                    yield Finding(line, repr(word), ATTRIBUTES.get(word) or WATCH_WORDS[word])
+                elif word == "__main__":
+                    yield Finding(line, repr(word), MAIN)
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
                 word = node.value
                 if word in ATTRIBUTES or word in WATCH_WORDS:
                     yield Finding(line, repr(word), ATTRIBUTES.get(word) or WATCH_WORDS[word])
@@ -263,24 +381,34 @@ class _Scanner:
         if isinstance(func, ast.Name) and func.id not in self.aliases and func.id not in self.defined:
             if func.id in HIDDEN_BUILTINS:
                 yield Finding(line, f"{func.id}()", HIDDEN)
-            elif func.id == "__import__" and not (node.args and _literal(node.args[0]) is not None):
+            elif func.id == "__import__" and not (node.args and self.fold(node.args[0]) is not None):
                 yield Finding(line, "__import__() of a computed name", HIDDEN)
             elif func.id in ("setattr", "delattr") and len(node.args) > 1:
-                word = _literal(node.args[1])
+                if any(path.partition(".")[0] in REPORTING for path in self.resolve(node.args[0])):
+                    yield Finding(line, f"{func.id}()", PATCHED)
+                word = self.fold(node.args[1])
                 if word is not None:
                     for base in self.resolve(node.args[0]):
                         yield from self._path(f"{base}.{word}", line)
         resolved = self.resolve(func)
-        if "importlib.import_module" in resolved and not (node.args and _literal(node.args[0]) is not None):
+        if "importlib.import_module" in resolved and not (node.args and self.fold(node.args[0]) is not None):
             yield Finding(line, "importlib.import_module() of a computed name", HIDDEN)
         if self.keywords:
             for path in resolved:
                 parts = path.split(".")
                 keyword = self.keywords.get(parts[-1])
                 if parts[0] in self.roots and keyword:
-                    for given in node.keywords:
-                        if given.arg == keyword and not _is_falsy(given.value):
-                            yield Finding(line, f"{path}({keyword}=...)", "forbidden")
+                    position = KEYWORD_POSITIONS.get(parts[-1], {}).get(keyword)
+                    given = [g.value for g in node.keywords if g.arg == keyword]
+                    for unpacked in (g.value for g in node.keywords if g.arg is None):  # **{"label_smoothing": s}
+                        if not isinstance(unpacked, ast.Dict) or None in unpacked.keys:
+                            given.append(unpacked)  # **kwargs: the scan cannot tell what it holds
+                        else:
+                            given += [v for k, v in zip(unpacked.keys, unpacked.values) if self.fold(k) == keyword]
+                    if position is not None and len(node.args) > position:  # passed by position
+                        given.append(node.args[position])
+                    if any(not _is_falsy(value) for value in given):
+                        yield Finding(line, f"{path}({keyword}=...)", "forbidden")
 
     def _sys_modules(self, node: ast.Attribute, line: int):
         """sys.modules: fine in `sys.modules[__name__]` and in `name in sys.modules`; anything else looks
@@ -304,8 +432,13 @@ class _Scanner:
         return isinstance(parent, ast.Compare) and any(_is_name(n) for n in [parent.left, *parent.comparators])
 
 
-def _literal(node: ast.AST) -> str | None:
-    return node.value if isinstance(node, ast.Constant) and isinstance(node.value, str) else None
+def _dotted(node: ast.AST) -> str:
+    return f"{_dotted(node.value)}.{node.attr}" if isinstance(node, ast.Attribute) else \
+        node.id if isinstance(node, ast.Name) else "..."
+
+
+_STR_METHODS = {"replace", "strip", "lstrip", "rstrip", "lower", "upper", "removeprefix", "removesuffix",
+                "casefold", "swapcase", "title", "capitalize"}
 
 
 def _is_name(node: ast.AST) -> bool:

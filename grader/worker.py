@@ -37,6 +37,7 @@ import traceback
 import types
 
 PROJECT_PACKAGES = ("grader", "reference", "questions", "quiz", "mock", "cli", "qkv")
+TAMPERED = "into the grader's watch on forbidden functions (it changed the watch)"
 MAX_HEADER = 64 << 20
 
 
@@ -135,6 +136,55 @@ def decode_tensor(spec: dict, blobs: list[bytes], device=None):
 
 # --- everything below runs in the worker process only --------------------------------------
 
+def _channel(sock: socket.socket):
+    """`send` and `receive` for the worker, made of objects bound before any candidate code runs: the socket's
+    own C methods, a compiled struct.Struct, the C JSON encoder and scanner. Patching socket.socket.sendall,
+    json.dumps or struct.pack afterwards (the candidate's code runs in this process) changes nothing here."""
+    import _json
+
+    sendall, recv = sock.sendall, sock.recv
+    frame = struct.Struct("<QQ")
+    pack, unpack = frame.pack, frame.unpack
+    join_bytes, join_text, to_bytes, decode = b"".join, "".join, str.encode, bytes.decode
+    length, total, each, smallest, listed = len, sum, map, min, list  # (builtins can be patched too)
+
+    def refuse(value):
+        raise TypeError(f"cannot send a {type(value).__name__}")
+
+    encoder = _json.make_encoder(None, refuse, _json.encode_basestring_ascii, None, ": ", ", ", False, False, True)
+    scan = json.JSONDecoder().scan_once  # the C scanner (json.loads looks its helpers up at each call)
+
+    def send_(header: dict, blobs=()) -> None:
+        blobs = listed(blobs)
+        header = {**header, "blobs": [length(b) for b in blobs]}
+        head = to_bytes(join_text(encoder(header, 0)))
+        sendall(join_bytes([pack(length(head), total(each(length, blobs))), head, *blobs]))
+
+    def read(n: int) -> bytes:
+        chunks, left = [], n
+        while left:
+            chunk = recv(smallest(left, 1 << 22))
+            if not chunk:
+                raise EOFError("the other end closed the connection")
+            chunks.append(chunk)
+            left -= length(chunk)
+        return join_bytes(chunks)
+
+    def receive_() -> tuple[dict, list[bytes]]:
+        head_len, payload_len = unpack(read(16))
+        if head_len > MAX_HEADER:
+            raise ValueError(f"a frame header of {head_len} bytes")
+        header = scan(decode(read(head_len)), 0)[0]
+        lengths = header.get("blobs", [])
+        payload, blobs, start = read(payload_len), [], 0
+        for n in lengths:
+            blobs.append(payload[start:start + n])
+            start += n
+        return header, blobs
+
+    return send_, receive_
+
+
 class _RefuseProjectPackages:
     """A meta-path hook: graded code may not import the grader or the references."""
 
@@ -193,25 +243,36 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
     from torch.overrides import TorchFunctionMode
     from torch.utils._python_dispatch import TorchDispatchMode
 
-    active = [0]
+    active = [0]  # watching()'s depth: the modes are pushed by the outermost one only
     hits: list[str] = []
-    originals: dict[int, str] = {}  # id of a C function -> its forbidden name (the function mode's list)
+    # id of a C function -> (its forbidden name, the keyword that makes it forbidden or "", its position)
+    originals: dict[int, tuple[str, str, int | None]] = {}
     forbidden = Forbidden
+    installed: list[tuple[object, str, object]] = []  # (owner, attribute, what was set): see intact()
 
     def trip(name):
-        if active[0]:
-            hits.append(name)
-            raise forbidden(name)
+        hits.append(name)
+        raise forbidden(name)
 
     trip = _sealed(trip)
 
-    def tripwire(target, entry, keyword=None):
-        signature = inspect.signature(target) if keyword else None
+    def tripwire(target, entry, keyword="", position=None):
+        """What takes a forbidden function's place. Called, it trips: always (the grader's own code calls
+        none of them), so no counter in reach of the candidate's code can turn it off, and it keeps no way
+        to the original; only a function forbidden with one keyword keeps its original, which it calls
+        without that keyword (the function mode watches its C alias: see torch_function)."""
+        if keyword:
+            signature = inspect.signature(target) if position is None else None
 
-        def call(*args, **kwargs):
-            if not keyword or signature.bind_partial(*args, **kwargs).arguments.get(keyword):
+            def call(*args, **kwargs):
+                given = kwargs.get(keyword) if signature is None else \
+                    signature.bind_partial(*args, **kwargs).arguments.get(keyword)
+                if given or position is not None and len(args) > position and args[position]:
+                    trip(entry)
+                return target(*args, **kwargs)
+        else:
+            def call(*args, **kwargs):
                 trip(entry)
-            return target(*args, **kwargs)
 
         wire = _sealed(call)
         for attr in ("__module__", "__name__", "__qualname__", "__doc__"):  # no __wrapped__: see above
@@ -221,8 +282,15 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
             wire.__signature__ = inspect.signature(target)
         return wire
 
+    def put(owner, attr: str, value) -> None:
+        setattr(owner, attr, value)
+        installed.append((owner, attr, value))
+
     def install(entry: str) -> None:
         dotted, _, keyword = entry.rstrip("]").partition("[")
+        keyword, _, position = keyword.partition("@")  # cross_entropy_loss[label_smoothing@5]: also by position
+        position = int(position) if position else None
+        entry = f"{dotted}[{keyword}]" if keyword else dotted  # as the report names it
         module_name, _, attr = dotted.rpartition(".")
         try:
             module = importlib.import_module(module_name)
@@ -233,12 +301,12 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
         if isinstance(original, types.ModuleType):
             install_package(original)
             return
-        if not keyword and inspect.isbuiltin(original):
-            originals.setdefault(id(original), dotted)  # a C function has aliases (torch._C._nn...): watch it
+        if inspect.isbuiltin(original):  # a C function has aliases (torch._C._nn...): the function mode watches it
+            originals.setdefault(id(original), (entry, keyword, position))
         if isinstance(original, type):
-            original.__init__ = tripwire(original.__init__, entry, keyword)
+            put(original, "__init__", tripwire(original.__init__, entry, keyword, position))
         else:
-            setattr(module, attr, tripwire(original, entry, keyword))
+            put(module, attr, tripwire(original, entry, keyword, position))
 
     def install_package(package) -> None:
         """Everything the package defines, under every name its modules give it (torch.optim.sgd.sgd is
@@ -265,9 +333,9 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
                     for method in ("__init__", "step"):
                         if inspect.isfunction(vars(value).get(method)):
                             label = public if method == "__init__" else f"{public}.{method}"
-                            setattr(value, method, tripwire(vars(value)[method], label))
+                            put(value, method, tripwire(vars(value)[method], label))
                 elif inspect.isfunction(value):
-                    setattr(module, name, tripwire(value, f"{module.__name__}.{name}"))
+                    put(module, name, tripwire(value, f"{module.__name__}.{name}"))
 
     def tripping(base, label):
         """A subclass of an op packet's (or overload's) class whose call trips: set as the object's
@@ -295,21 +363,24 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
         label = f"torch.ops.aten.{op}"
         with contextlib.suppress(AttributeError, TypeError, RuntimeError):
             overloads = [getattr(packet, name) for name in packet.overloads()]
-            packet.__class__ = tripping(type(packet), label)
+            put(packet, "__class__", tripping(type(packet), label))
             for overload in overloads:
-                overload.__class__ = tripping(type(overload), label)
+                put(overload, "__class__", tripping(type(overload), label))
 
     if originals:  # the public switch that turns every function mode off, ours too
         disable = torch._C.DisableTorchFunction
         wire = tripwire(disable, "torch._C.DisableTorchFunction (it turns the grader's watch off)")
         for owner in (torch._C, torch):
             if getattr(owner, "DisableTorchFunction", None) is disable:
-                owner.DisableTorchFunction = wire
+                put(owner, "DisableTorchFunction", wire)
 
     def torch_function(self, func, types, args=(), kwargs=None):
-        name = originals.get(id(func))
-        if name is not None:
-            trip(name)
+        found = originals.get(id(func))
+        if found is not None:
+            name, keyword, position = found
+            if not keyword or (kwargs or {}).get(keyword) or \
+                    position is not None and len(args) > position and args[position]:
+                trip(name)
         return func(*args, **(kwargs or {}))
 
     def torch_dispatch(self, func, types, args=(), kwargs=None):
@@ -321,11 +392,38 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
     def should_skip_dynamo(cls) -> bool:
         return False
 
+    torch_function, torch_dispatch = _sealed(torch_function), _sealed(torch_dispatch)
     function_mode = type("FunctionMode", (TorchFunctionMode,),
-                         {"__torch_function__": _sealed(torch_function)}) if originals else None
+                         {"__torch_function__": torch_function}) if originals else None
     dispatch_mode = type("DispatchMode", (TorchDispatchMode,),
-                         {"__torch_dispatch__": _sealed(torch_dispatch),
+                         {"__torch_dispatch__": torch_dispatch,
                           "_should_skip_dynamo": classmethod(_sealed(should_skip_dynamo))}) if watched_ops else None
+
+    def state(function):
+        """What a function of the watch runs and holds: its code, globals, defaults and closure cells."""
+        return (function.__code__, function.__globals__, function.__defaults__,
+                tuple(cell.cell_contents for cell in function.__closure__ or ()))
+
+    functions = [trip, torch_function, torch_dispatch] + [
+        value for _, _, value in installed if isinstance(value, types.FunctionType)] + [
+        vars(value)["__call__"] for owner, attr, value in installed if attr == "__class__"]
+    states, expected_originals, expected_ops = [state(f) for f in functions], dict(originals), dict(watched_ops)
+
+    def intact() -> bool:
+        """Whether the watch is as installed: each tripwire where it was put, and nothing it runs or holds
+        swapped (a closure cell rewritten, a code object replaced, a list of originals emptied). Checked
+        after every request; code that changes the watch and puts it back within one call is not seen."""
+        try:
+            if originals != expected_originals or watched_ops != expected_ops:
+                return False
+            for function, before in zip(functions, states):
+                now = state(function)
+                if any(a is not b for a, b in zip(now[:3], before[:3])) or len(now[3]) != len(before[3]) \
+                        or any(a is not b for a, b in zip(now[3], before[3])):
+                    return False
+            return all(getattr(owner, attr) is value for owner, attr, value in installed)
+        except Exception:  # noqa: BLE001 - a cell emptied, an attribute deleted: changed
+            return False
 
     @contextlib.contextmanager
     def watching():
@@ -340,7 +438,7 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
         finally:
             active[0] -= 1
 
-    return types.SimpleNamespace(watching=watching, tripped=lambda: hits[0] if hits else None)
+    return types.SimpleNamespace(watching=watching, tripped=lambda: hits[0] if hits else None, intact=intact)
 
 
 def _device_watch(target: str):
@@ -511,6 +609,7 @@ class Worker:
 
         self.torch = torch
         self.sock = sock
+        self._send, self._receive = _channel(sock)  # bound now: see _channel
         self.objects: dict[int, object] = {}
         self.path = ""
         self.watch: types.SimpleNamespace | None = None  # see _watch
@@ -522,22 +621,25 @@ class Worker:
                      "describe", "describe_module"):
             setattr(self, name, getattr(self, name))
         self._device_watch, self._tagged_watch, self._invoke = _device_watch, _tagged_watch, _invoke
-        self._spoil = _spoil
+        # the watch replaces torch._C.DisableTorchFunction with a tripwire: this worker uses the original
+        self._disabled = torch._C.DisableTorchFunction
+        self._spoil = functools.partial(_spoil, disabled=self._disabled)
         self._snapshot, self._changed = _content_watch(torch)
-        self._load_parameters = _load_parameters
+        self._load_parameters = functools.partial(_load_parameters, disabled=self._disabled)
 
     def serve(self) -> None:
-        send(self.sock, {"ready": True, "pid": os.getpid()})
+        send_, receive_ = self._send, self._receive
+        send_({"ready": True, "pid": os.getpid()})
         while True:
             try:
-                header, blobs = receive(self.sock)
+                header, blobs = receive_()
             except EOFError:
                 return
             reply, out = self.handle(header, blobs)
             for stream in (sys.stdout, sys.stderr):
                 with contextlib.suppress(Exception):
                     stream.flush()
-            send(self.sock, reply, out)
+            send_(reply, out)
 
     def handle(self, header: dict, blobs: list[bytes]) -> tuple[dict, list[bytes]]:
         op = header.get("op")
@@ -562,6 +664,8 @@ class Worker:
         # A forbidden call caught on its way out (a bare except in the candidate's code, or autograd's
         # engine turning it into another error during backward) is still a forbidden call.
         hit = self.watch.tripped() if self.watch is not None else None
+        if self.watch is not None and not self.watch.intact():
+            hit = hit or TAMPERED
         return ({"forbidden": hit}, []) if hit else (reply, out)
 
     # loading the candidate's file
@@ -708,7 +812,7 @@ class Worker:
         if inconclusive is not None:  # data-dependent code (.item(), bool(mask.all())): run on tagged real data
             return self._tagged_call(target, real, request, out, inconclusive)
         reply = {"mixed": device_watch.mixed if device_watch is not None else None}
-        with torch._C.DisableTorchFunction():
+        with self._disabled():
             mutated = {}
             for i, a in enumerate(args):
                 if isinstance(a, torch.Tensor):
@@ -751,7 +855,7 @@ class Worker:
                 raise
             return {"inconclusive": f"on the meta device: {why_meta}; on tagged CPU data: "
                                     f"{type(exc).__name__}: {exc}"}
-        with torch._C.DisableTorchFunction():
+        with self._disabled():
             result = watch.untag_for_reply(result)
             return {"mixed": watch.mixed, "mutated": {}, "result": self.encode(result, out, args=())}
 
@@ -768,7 +872,7 @@ class Worker:
             # unlike grad_outputs=, does not import sympy (a third of a second in every fresh worker).
             loss = sum((o * u).sum() for o, u in zip(outputs, upstream))
             grads = torch.autograd.grad(loss, leaves, allow_unused=True) if outputs else [None] * len(leaves)
-        with torch._C.DisableTorchFunction():
+        with self._disabled():
             return {"grads": [None if g is None else self.encode(g, out, args=()) for g in grads]}
 
     def module(self, request: dict, out: list[bytes]) -> dict:
@@ -782,7 +886,7 @@ class Worker:
 
     def describe_module(self, obj, out: list[bytes]) -> dict:
         torch = self.torch
-        with torch._C.DisableTorchFunction():
+        with self._disabled():
             parameters = [[name, self.encode(p, out, args=())] for name, p in obj.named_parameters()]
         linears = [[name, m.in_features, m.out_features] for name, m in obj.named_modules()
                    if isinstance(m, torch.nn.Linear)]
@@ -867,12 +971,12 @@ def _invoke(target, args, params: dict, kwargs: dict, request: dict):
     return target(*args, **kwargs)
 
 
-def _load_parameters(torch, module, specs: dict, blobs: list[bytes], watching) -> None:
+def _load_parameters(torch, module, specs: dict, blobs: list[bytes], watching, *, disabled) -> None:
     """Copy the tensors of `specs` into `module`'s parameters of those names (a missing name: KeyError); the
     candidate's code (named_parameters may be its own) runs under the watch, the copies without its modes."""
     with watching():
         found = dict(module.named_parameters())
-    with torch.no_grad(), torch._C.DisableTorchFunction():
+    with torch.no_grad(), disabled():
         for name, spec in specs.items():
             parameter = found[name]
             parameter.copy_(decode_tensor(spec, blobs).to(parameter.device, parameter.dtype))
@@ -901,11 +1005,11 @@ def _content_watch(torch):
     return snapshot, changed
 
 
-def _spoil(torch, result) -> None:
+def _spoil(torch, result, *, disabled) -> None:
     """Change the returned tensors in place, as a caller may once it has them (their values went out
     already): True and False swapped, numbers plus one. A tensor that cannot be written (an expanded view)
     is left as it is: no caller could change it either."""
-    with torch.no_grad(), torch._C.DisableTorchFunction():
+    with torch.no_grad(), disabled():
         for t in _tensors(result):
             with contextlib.suppress(Exception):
                 if t.dtype == torch.bool:
@@ -1146,8 +1250,16 @@ def main() -> None:
     if hasattr(signal, "SIGXFSZ"):
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # over the file-size limit: an OSError, not a kill
     _seal_imports(project_root)
+    # The script's own folder (the zygote's, which holds every forked worker's writable scratch folder) is
+    # off the path: a module planted there (resource.py) would be what a later worker imports.
+    here = os.path.realpath(os.path.dirname(os.path.abspath(__file__)))
+    sys.path[:] = [p for p in sys.path if p and os.path.realpath(p) != here]
     sock = socket.socket(fileno=fd)
+    import _json  # noqa: F401 - everything a forked worker imports, imported before any fork (see above)
+    import ctypes  # noqa: F401
     import gc
+    import pkgutil  # noqa: F401
+    import resource  # noqa: F401
 
     import torch  # noqa: F401 - imported before "ready": its import time is not the candidate's
 

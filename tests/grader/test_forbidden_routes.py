@@ -33,6 +33,14 @@ AT_RUN_TIME = {
     "normalization.rms_norm__wrapped_rms_norm_without_modes": "forbidden",
     "regularization.l1_l2_step__functional_sgd": "forbidden",
     "regularization.l1_l2_step__subclass_sgd": "forbidden",
+    # red team s15
+    "masking.padding_mask__rewrite_reply": "device",  # the worker's reply path is bound before candidate code
+    "normalization.batch_norm__decomp_table": None,  # pure Python over plain ops: the scan's alone
+    "normalization.layer_norm__closure_counter": "forbidden",  # no counter to zero, no original to take
+    "normalization.layer_norm__group_norm": "forbidden",
+    "normalization.layer_norm__rewrite_reply_inplace": "inplace",
+    "regularization.dropout__refs_dropout": None,
+    "regularization.label_smoothing__c_alias_by_position": "forbidden",  # the function mode reads its 6th argument
 }
 
 
@@ -153,8 +161,38 @@ FLAGGED = {  # exercise, source, what the message must name
     "os.exec": ("masking.padding_mask", "import os\nos.execv('/bin/true', ['true'])", "os.execv"),
     "multiprocessing": ("masking.padding_mask", "import torch.multiprocessing as mp", "torch.multiprocessing"),
     "ctypes": ("masking.padding_mask", "import ctypes", "ctypes"),
-    "computed import": ("masking.padding_mask", "import importlib\nm = importlib.import_module('sub' + 'process')",
+    "computed import": ("masking.padding_mask", "import importlib\nm = importlib.import_module(input())",
                         "a computed name"),
+    "import of a folded name": ("masking.padding_mask",
+                                "import importlib\nm = importlib.import_module('sub' + 'process')", "subprocess"),
+    # strings built from constants are what they build (red team s15: getattr(f, "__clo" + "sure__"))
+    "closure by pieces": ("normalization.layer_norm", "cells = getattr(f, '__clo' + 'sure__')", "'__closure__'"),
+    "cell by a name bound once": ("normalization.layer_norm", "C = 'cell_' + 'contents'\nv = getattr(c, C)",
+                                  "'cell_contents'"),
+    "f-string and join": ("normalization.layer_norm", "a = 'clo'\nb = f'__{a}sure__'\nc = ''.join(['f_', 'back'])",
+                          "'__closure__'"),
+    "reversed word": ("normalization.layer_norm", "w = '__erusolc__'[::-1]", "'__closure__'"),
+    "forbidden function by pieces": ("normalization.rms_norm", "import torch.nn.functional as F\n"
+                                     "f = getattr(F, 'rms' + '_norm')", "torch.nn.functional.rms_norm"),
+    "torch's C aliases": ("regularization.label_smoothing", "import torch\n"
+                          "torch._C._nn.cross_entropy_loss(x, t, None, 1, -100, 0.1)", "torch._C._nn"),
+    "torch's references": ("regularization.dropout", "import torch._refs.nn.functional as R", "torch._refs"),
+    "torch's decompositions": ("normalization.batch_norm", "from torch._decomp import decomposition_table",
+                               "torch._decomp"),
+    "torch's prims": ("normalization.layer_norm", "import torch._prims_common as P", "torch._prims_common"),
+    "label smoothing by position": ("regularization.label_smoothing", "import torch.nn.functional as F\n"
+                                    "F.cross_entropy(x, t, None, None, -100, None, 'mean', 0.1)",
+                                    "label_smoothing"),
+    "label smoothing unpacked": ("regularization.label_smoothing", "import torch.nn.functional as F\n"
+                                 "F.cross_entropy(x, t, **{'label_' + 'smoothing': 0.1})", "label_smoothing"),
+    "group norm for layer norm": ("normalization.layer_norm", "import torch\ny = torch.group_norm(x, 1)",
+                                  "torch.group_norm"),
+    "instance norm for batch norm": ("normalization.batch_norm", "import torch.nn.functional as F\n"
+                                     "y = F.instance_norm(x)", "instance_norm"),
+    "the worker's socket": ("masking.padding_mask", "import socket\nsocket.socket.sendall = f", "socket"),
+    "json patched": ("normalization.layer_norm", "import json\njson.dumps = lambda o, **k: '{}'", "json.dumps ="),
+    "struct patched": ("normalization.layer_norm", "import struct as s\nsetattr(s, 'pack', f)", "setattr()"),
+    "a descriptor written": ("masking.padding_mask", "import os\nos.write(3, b'x')", "os.write"),
     "literal import": ("masking.padding_mask", "import importlib\nm = importlib.import_module('subprocess')",
                        "subprocess"),
     "exec": ("masking.padding_mask", "exec('x = 1')", "exec()"),
@@ -184,6 +222,10 @@ CLEAN = {  # what honest solutions do write
     "a docstring naming it": ("attention.sdpa",
                               "def f():\n    '''Like torch.nn.functional.scaled_dot_product_attention'''"),
     "a syntax error": ("attention.sdpa", "def f(:\n"),
+    "no smoothing by position": ("regularization.label_smoothing", "import torch.nn.functional as F\n"
+                                 "F.cross_entropy(x, t, None, None, -100, None, 'mean', 0.0)"),
+    "names built from pieces": ("attention.mha", "n = 'w_' + 'q'\nw = getattr(self, n)\nk = f'{n}_proj'"),
+    "a module's own attribute": ("masking.padding_mask", "import torch\nimport sys\ntorch.x = 1\nx = sys.maxsize"),
 }
 
 

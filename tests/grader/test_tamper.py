@@ -600,3 +600,54 @@ def test_a_process_that_keeps_forking_does_not_outlive_the_grade_in_the_zygote(t
     result = grade_here("attention.sdpa", write(tmp_path, top=top), max_examples=1)
     assert not all(c["passed"] for c in result["checks"])
     assert not _still_writing(remote._zygote.base / "hopper"), "a process that keeps forking outlived the grade"
+
+
+@pytest.mark.usefixtures("no_source_scan")
+def test_a_module_planted_beside_the_scratch_folder_is_not_what_a_later_worker_imports(tmp_path, grade_here):
+    """Red team s15 (h11a): the zygote's folder, the script's own and so sys.path[0] of every forked worker, is
+    writable from its workers; a resource.py planted there ran in the next worker before its limits."""
+    plant = ("import os\nopen(os.path.join(os.path.dirname(os.getcwd()), 'resource.py'), 'w')"
+             ".write('print(\"PLANTED\")\\nfrom _resource_missing import *\\n')\n")
+    grade_here("attention.sdpa", write(tmp_path, top=plant), max_examples=1)
+    assert (remote._zygote.base / "resource.py").exists()
+    try:
+        look = ("import os, sys\nprint('ON PATH:', any(os.path.realpath(p or '.') == os.path.realpath('..') "
+                "for p in sys.path))\n")
+        (tmp_path / "later").mkdir()
+        result = grade_here("attention.sdpa", write(tmp_path / "later", top=look), max_examples=1)
+        assert result["status"] == "graded" and "ON PATH: False" in result["output"], result
+        assert "PLANTED" not in result["output"]
+    finally:
+        (remote._zygote.base / "resource.py").unlink()
+
+
+def test_a_stopped_zygote_is_an_error_and_a_fresh_zygote_not_a_hang(tmp_path):
+    """Red team s15 (h11c): a worker stopped its parent, the zygote (SIGSTOP); the grading process waited on its
+    answer for ever. And a zygote killed before its atexit ran left its folder: the next one removes it."""
+    import subprocess
+    import sys
+
+    import torch
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    orphan = Path(remote.tempfile.gettempdir()) / f"qkv-zygote-{gone.pid}-test"
+    orphan.mkdir(exist_ok=True)
+    zygote = remote.Zygote(torch.device("cpu"))
+    try:
+        assert not orphan.exists(), "the folder of a zygote whose process is gone was left"
+        from qkv.grader.worker import children_of
+
+        stopped, frontier = [], [zygote.process.pid]  # bubblewrap and the zygote under it
+        while frontier:
+            stopped += frontier
+            frontier = [child for pid in frontier for child in children_of(pid)]
+        for pid in stopped:
+            os.kill(pid, signal.SIGSTOP)
+        started = time.monotonic()
+        with pytest.raises(remote.ZygoteGone):
+            zygote.wait(os.getpid(), 1)
+        assert time.monotonic() - started < 30
+        assert not zygote.alive() and not zygote.base.exists()
+    finally:
+        zygote.close()
