@@ -1,4 +1,4 @@
-# expect: fail shape device
+# expect: fail state shape? device?
 # Builds the mask on the first call and returns that one ever after.
 import torch
 
