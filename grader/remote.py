@@ -37,6 +37,17 @@ OUTPUT_LIMIT = 4000  # characters of the candidate's printed output kept in the 
 OUTPUT_READ = 4 * OUTPUT_LIMIT  # bytes read from the end of its output file (UTF-8: up to 4 a character)
 
 
+def _non_overlapping(t: torch.Tensor) -> bool:
+    """Whether no two elements of `t` share memory (an expanded view's do): dims by stride, each step at
+    least the span of the dims below it."""
+    span = 1
+    for stride, size in sorted((st, n) for st, n in zip(t.stride(), t.shape) if n > 1):
+        if stride < span:
+            return False
+        span = stride * size
+    return True
+
+
 class WorkerGone(BaseException):
     """The worker ran out of time or died: the grade ends (status `timeout` or `crashed`)."""
 
@@ -361,6 +372,8 @@ class Worker:
                 spec["device"] = "cuda"
             spec.update(requires_grad=value.requires_grad and torch.is_grad_enabled(), leaf=value.is_leaf,
                         parameter=isinstance(value, torch.nn.Parameter))
+            if not value.is_contiguous() and _non_overlapping(value):  # a transposed or strided view
+                spec["stride"] = list(value.stride())  # stays one in the worker: in-place code must handle it
             return spec
         if isinstance(value, (tuple, list)):
             return {"seq": [self._encode(v, blobs) for v in value], "tuple": isinstance(value, tuple)}

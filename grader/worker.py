@@ -899,6 +899,9 @@ class Worker:
         if isinstance(value, dict):
             if value.get("tensor"):
                 t = decode_tensor(value, blobs)
+                if value.get("stride"):  # the caller's view was not contiguous: neither is the candidate's
+                    t = torch.empty_strided(t.shape, [int(s) for s in value["stride"]], dtype=t.dtype,
+                                            device=t.device).copy_(t)
                 if value.get("parameter"):
                     t = torch.nn.Parameter(t, requires_grad=bool(value.get("requires_grad")))
                 elif value.get("requires_grad") and t.is_floating_point():

@@ -6,6 +6,7 @@ and the tests' false-reject rate and power are checked at alpha = 0.05, where th
 measurable, against the figures the design relies on at alpha ~ 1e-7.
 """
 import importlib.util
+import math
 from functools import partial
 from pathlib import Path
 
@@ -71,8 +72,9 @@ def variants(statistical):
 # --- the design ---------------------------------------------------------------------------
 
 def test_alpha_is_bonferroni_over_the_tests_a_grade_runs():
-    assert S.init_alpha("initialization.xavier_uniform") == pytest.approx(1e-6 / 15)  # 5 cases x (bound, std, KS)
-    assert S.init_alpha("initialization.kaiming_normal") == pytest.approx(1e-6 / 20)  # 10 cases x (std, KS)
+    # every case and the pooled small tensors, each with all its law's tests
+    assert S.init_alpha("initialization.xavier_uniform") == pytest.approx(1e-6 / 18)  # (5 + 1) x (bound, std, KS)
+    assert S.init_alpha("initialization.kaiming_normal") == pytest.approx(1e-6 / 22)  # (10 + 1) x (std, KS)
     # per case: the zero fraction and one mask-sharing test per dim of size >= 2
     assert S.dropout_alpha() == pytest.approx(1e-6 / (3 + 4 + 2 + 5))
     with pytest.raises(ValueError, match="n_tests=0"):
@@ -103,6 +105,12 @@ def test_cases_follow_the_design():
         assert any(not case.kwargs for case in cases), f"{exercise}: no case leaves every argument to its default"
         assert {len(case.shape) for case in cases} == {2, 3, 4, 5}, f"{exercise}: not every kernel rank"
         assert any(case.form == "non-square kernel" for case in cases), exercise
+        for layout in ("transposed", "strided"):  # a reshape(-1) of these is a copy, not a view
+            made = [(case.shape, case.make_tensor()) for case in cases if case.layout == layout]
+            assert made and all(t.shape == shape and not t.is_contiguous() for shape, t in made), exercise
+    for exercise, cases in S.SMALL_CASES.items():
+        assert all(case.make_tensor().numel() < 30 for case in cases) and len(cases) * S.SMALL_DRAWS >= 20
+        assert any(math.prod(case.shape[2:]) > 1 for case in cases), f"{exercise}: no small kernel"
     assert all(case.p != 0.5 and (case.make_input() != 0).all() for case in S.DROPOUT_CASES)
 
 
@@ -121,6 +129,40 @@ def test_reference_passes_every_grade(exercise):
 @pytest.mark.parametrize("exercise", list(REFERENCES))
 def test_reference_passes_250_more_grades(exercise):
     assert false_rejects(exercise, range(1000, 1250)) == []
+
+
+def grade_small(exercise, init, seed):
+    torch.manual_seed(seed)
+    return S.check_small(exercise, [init(case.make_tensor(), **case.kwargs)
+                                    for case in S.SMALL_CASES[exercise] for _ in range(S.SMALL_DRAWS)])
+
+
+@pytest.mark.parametrize("exercise", list(INITIALISERS))
+def test_reference_passes_the_pooled_small_tensors(exercise):
+    assert [seed for seed in range(40) if not all(r.passed for r in grade_small(exercise, INITIALISERS[exercise],
+                                                                                seed))] == []
+
+
+def _small_only(init, wrong):
+    """`init`, but a tensor of fewer than 30 elements gets `wrong(tensor filled correctly)`."""
+
+    def bug(tensor, *args, **kwargs):
+        init(tensor, *args, **kwargs)
+        if tensor.numel() < 30:
+            with torch.no_grad():
+                tensor.copy_(wrong(tensor))
+        return tensor
+
+    return bug
+
+
+@pytest.mark.parametrize("exercise", list(INITIALISERS))
+@pytest.mark.parametrize("wrong", [torch.zeros_like, lambda t: t * 2.0, lambda t: t * 0.5, lambda t: t.abs()],
+                         ids=["zeros", "std-x2", "std-x0.5", "one-sided"])
+def test_small_tensors_filled_wrong_fail_the_pooled_tests(exercise, wrong):
+    bug = _small_only(INITIALISERS[exercise], wrong)
+    assert all(not all(r.passed for r in grade_small(exercise, bug, seed)) for seed in range(5))
+    assert grade_init(exercise, bug, 0).passed  # the large cases cannot see it
 
 
 # --- known bugs: rejected and named ---------------------------------------------------------

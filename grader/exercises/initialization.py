@@ -215,20 +215,30 @@ def fill(ctx, case: Case) -> torch.Tensor:
     return returned
 
 
+def noncontiguous_note(tensor: torch.Tensor) -> str:
+    return "" if tensor.is_contiguous() else f"a non-contiguous view, strides {tuple(tensor.stride())}"
+
+
 def fills_in_place(exercise_id: str) -> Check:
     def run(ctx):
-        tensor = torch.full((64, 32), math.nan, device=ctx.device)
-        case = init_case(exercise_id, tensor)
-        returned = fill(ctx, case)
-        if torch.isnan(tensor).any():
-            raise CheckFailed(f"Called {describe_call(ctx, case)} on a tensor full of NaN.\nThe tensor you were given "
-                              "still holds NaN afterwards: fill it in place (tensor.uniform_ / normal_ / copy_) "
-                              "instead of building a new one.", case, ("inplace",))
-        if returned.data_ptr() != tensor.data_ptr() or returned.shape != tensor.shape:
-            raise CheckFailed(f"Called {describe_call(ctx, case)}.\nIt filled the tensor but returned a different "
-                              "one: return the tensor you were given.", case, ("inplace",))
+        # a plain tensor, then a transposed view (32, 64) of a (64, 32) one, as nn.Linear(32, 64).weight.t()
+        for tensor in (torch.full((64, 32), math.nan, device=ctx.device),
+                       torch.full((64, 32), math.nan, device=ctx.device).t()):
+            case = init_case(exercise_id, tensor)
+            case.note = noncontiguous_note(tensor)
+            returned = fill(ctx, case)
+            if torch.isnan(tensor).any():
+                copy = "" if tensor.is_contiguous() else (
+                    " This one is a transposed view, not contiguous: tensor.reshape(-1), tensor.contiguous() and "
+                    "tensor.flatten() are copies of it then, and writing into a copy leaves it untouched.")
+                raise CheckFailed(f"Called {describe_call(ctx, case)} on a tensor full of NaN.\nThe tensor you were "
+                                  "given still holds NaN afterwards: fill it in place (tensor.uniform_ / normal_ / "
+                                  f"copy_) instead of building a new one.{copy}", case, ("inplace",))
+            if returned.data_ptr() != tensor.data_ptr() or returned.shape != tensor.shape:
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\nIt filled the tensor but returned a different "
+                                  "one: return the tensor you were given.", case, ("inplace",))
 
-    return Check("fills the given tensor in place and returns it", run)
+    return Check("fills the given tensor in place and returns it, a non-contiguous one too", run)
 
 
 def works_on_a_parameter(exercise_id: str) -> Check:
@@ -269,26 +279,77 @@ def follows_the_target_law(exercise_id: str) -> Check:
         torch.manual_seed(ctx.seed)
         cases, samples = [], []
         for design in statistics.INIT_CASES[exercise_id]:
-            tensor = design.make_tensor().to(ctx.device)
+            tensor = design.make_tensor(ctx.device)
             case = init_case(exercise_id, tensor, design.kwargs, all_args=False,
                              covers=(f"form:{design.form}", *design.covers))
+            case.note = noncontiguous_note(tensor)
             returned = fill(ctx, case)
             cases.append(case)
             samples.append(returned if not torch.isnan(returned).any() else tensor)
         verdict = statistics.check_init(exercise_id, samples)
         if not verdict.passed:
-            per_case = len(verdict.results) // len(cases)
-            lines = []
-            for i, case in enumerate(cases):
-                failed = [r for r in verdict.results[i * per_case:(i + 1) * per_case] if not r.passed]
+            lines = []  # per case, its own tests again (a case with NaN runs one test, the others several)
+            for case, design, sample in zip(cases, statistics.INIT_CASES[exercise_id], samples):
+                law = statistics.init_law(exercise_id, design)
+                failed = [r for r in statistics.law_tests(sample, law, statistics.init_alpha(exercise_id))
+                          if not r.passed]
                 if failed:
-                    law = statistics.init_hypotheses(exercise_id, statistics.INIT_CASES[exercise_id][i])[0].law
                     lines.append(f"Called {describe_call(ctx, case)}: expected {law}.")
                     lines += [f"  {r.name}: {r.message}" for r in failed]
             raise CheckFailed("\n".join(lines), None, (verdict.code,) if verdict.code else ())
 
     return Check("the values follow the target distribution (std, KS and bound tests, false-reject rate < 1e-6)",
                  run)
+
+
+def follows_the_law_on_small_tensors(exercise_id: str) -> Check:
+    """statistics.SMALL_CASES, each filled SMALL_DRAWS times: every fill finite and not one repeated value
+    (exact), then the pooled tests of statistics.check_small."""
+
+    def run(ctx):
+        torch.manual_seed(ctx.seed)
+        samples = []
+        for design in statistics.SMALL_CASES[exercise_id]:
+            for _ in range(statistics.SMALL_DRAWS):
+                tensor = design.make_tensor(ctx.device)
+                case = init_case(exercise_id, tensor, design.kwargs, all_args=False)
+                returned = fill(ctx, case)
+                if torch.isnan(tensor).all():
+                    raise CheckFailed(f"Called {describe_call(ctx, case)} on a tensor full of NaN.\nThe tensor you "
+                                      "were given was left unfilled: small tensors are initialised like large "
+                                      "ones.", case, ("inplace",))
+                sample = (returned if not torch.isnan(returned).any() else tensor).detach().cpu()
+                if torch.isfinite(sample).all() and (sample == sample.flatten()[0]).all():
+                    raise CheckFailed(f"Called {describe_call(ctx, case)}.\nEvery value is "
+                                      f"{sample.flatten()[0].item():.4g}: a small tensor needs draws from the same "
+                                      f"law as a large one, {statistics.init_law(exercise_id, design)} here.", case)
+                samples.append(sample)
+        failed = [r for r in statistics.check_small(exercise_id, samples) if not r.passed]
+        if failed:
+            shapes = ", ".join(str(design.shape) for design in statistics.SMALL_CASES[exercise_id])
+            raise CheckFailed(f"Filled {statistics.SMALL_DRAWS} tensors of each shape {shapes} and divided each "
+                              "one's values by its target std (their law then has std 1, whatever the shape):\n"
+                              + "\n".join(f"  {r.name}: {r.message}" for r in failed))
+
+    return Check("small tensors (a 3x5 Linear weight, 1x1 and Conv1d kernels) follow the same law (pooled tests)", run)
+
+
+def draws_fresh_values(exercise_id: str) -> Check:
+    def run(ctx):
+        torch.manual_seed(ctx.seed)  # once: the two calls draw from where the first left the generator
+        first, second = (fill(ctx, init_case(exercise_id, torch.full((16, 8), math.nan, device=ctx.device)))
+                         for _ in range(2))
+        case = init_case(exercise_id, torch.full((16, 8), math.nan, device=ctx.device))
+        if torch.equal(first.detach(), second.detach()):
+            constant = (first == first.flatten()[0]).all()
+            why = (f"every value is {first.flatten()[0].item():.4g}, in both" if constant else
+                   "draw from the global generator (tensor.uniform_ / normal_, torch.rand without generator=) and "
+                   "do not seed a generator inside the function")
+            raise CheckFailed(f"Called {describe_call(ctx, case)} twice, on two fresh tensors, without reseeding "
+                              "in between.\nBoth calls gave exactly the same values (independent draws of 128 "
+                              f"values never do), so every layer of one shape would start identical: {why}.", case)
+
+    return Check("draws fresh values on every call", run)
 
 
 def truncated_normal(exercise_id: str):
@@ -312,6 +373,8 @@ def init_task(exercise_id: str, call_name: str):
         works_on_a_parameter(exercise_id),
         keeps_dtype(exercise_id),
         follows_the_target_law(exercise_id),
+        follows_the_law_on_small_tensors(exercise_id),
+        draws_fresh_values(exercise_id),
     ])
     task.mutable = (0,)  # the tensor is filled in place
     if "truncated" in catalogue.get(exercise_id).codes:
