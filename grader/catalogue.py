@@ -272,6 +272,16 @@ def decoder_self_attention_mask(lengths, max_len):
     checks="qkv.grader.exercises.masking",
 )
 
+# Every normalisation kernel of torch, forbidden in each normalisation exercise: one computes another
+# (group_norm with one group is layer_norm over the last dim; instance_norm runs batch_norm).
+_NORM_KERNELS = ("torch.nn.functional.layer_norm", "torch.nn.LayerNorm", "torch.layer_norm", "torch.native_layer_norm",
+                 "torch.nn.functional.rms_norm", "torch.nn.RMSNorm", "torch.rms_norm",
+                 "torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d",
+                 "torch.nn.BatchNorm3d", "torch.batch_norm", "torch.native_batch_norm",
+                 "torch.nn.functional.group_norm", "torch.nn.GroupNorm", "torch.group_norm", "torch.native_group_norm",
+                 "torch.nn.functional.instance_norm", "torch.nn.InstanceNorm1d", "torch.nn.InstanceNorm2d",
+                 "torch.nn.InstanceNorm3d", "torch.instance_norm")
+
 _LAYER_NORM = Exercise(
     id="normalization.layer_norm",
     difficulty="easy",
@@ -291,7 +301,7 @@ def layer_norm(x, weight, bias, eps=1e-5):
 ''',
     codes=("variance-bias", "eps", "std-eps", "axis", "affine", "centering", "stability", "cancellation", "shape",
            "dtype", "device", "inplace", "forbidden", "precision", "random-output", "state", "defaults"),
-    forbidden=("torch.nn.functional.layer_norm", "torch.nn.LayerNorm", "torch.layer_norm"),
+    forbidden=_NORM_KERNELS,
     checks="qkv.grader.exercises.normalization",
 )
 
@@ -319,8 +329,7 @@ def batch_norm(x, running_mean, running_var, weight, bias, training, momentum=0.
     codes=("variance-bias", "eps", "axis", "affine", "running-stats", "momentum", "train-eval", "stability",
            "cancellation", "shape", "dtype", "device", "inplace", "forbidden",
            "precision", "random-output", "state", "defaults"),
-    forbidden=("torch.nn.functional.batch_norm", "torch.nn.BatchNorm1d", "torch.nn.BatchNorm2d",
-               "torch.nn.BatchNorm3d", "torch.batch_norm"),
+    forbidden=_NORM_KERNELS,
     checks="qkv.grader.exercises.normalization",
 )
 
@@ -342,7 +351,7 @@ def rms_norm(x, weight, eps=1e-6):
 ''',
     codes=("centering", "eps", "axis", "affine", "scale", "stability", "shape", "dtype", "device", "inplace",
            "forbidden", "precision", "random-output", "state", "defaults"),
-    forbidden=("torch.nn.functional.rms_norm", "torch.nn.RMSNorm", "torch.rms_norm"),
+    forbidden=_NORM_KERNELS,
     checks="qkv.grader.exercises.normalization",
 )
 
