@@ -22,6 +22,7 @@ of the layers behind it.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import os
 from dataclasses import dataclass
 
@@ -90,13 +91,16 @@ class Finding:
     line: int
     what: str  # the name as the code spells it out, resolved through its imports
     why: str  # "forbidden", or the sentence for an evasion
+    in_demo: bool = False  # inside an `if __name__ == "__main__":` block
 
     def message(self) -> str:
+        demo = (" It is in your `if __name__ == \"__main__\":` block, which grading never runs, but the file is "
+                "read whole: keep such a comparison in another file.") if self.in_demo else ""
         if self.why == "forbidden":
             return (f"Line {self.line} of your code names {self.what}, which this exercise forbids: the point is "
-                    "to write it yourself.")
+                    "to write it yourself." + demo)
         return (f"Line {self.line} of your code uses {self.what}, which {self.why}. An honest solution never "
-                "needs it, so your code was not run; remove it to be graded.")
+                "needs it, so your code was not run; remove it to be graded." + demo)
 
     def check(self) -> dict:
         """The verdict's one check, as grader/child.py reports a forbidden call."""
@@ -116,7 +120,20 @@ def scan(source: str, forbidden: tuple[str, ...] | list[str]) -> Finding | None:
     except (SyntaxError, ValueError):
         return None
     found = sorted(_Scanner(tree, forbidden).findings(), key=lambda f: f.line)
-    return found[0] if found else None
+    if not found:
+        return None
+    demo = [range(node.lineno, node.end_lineno + 1) for node in getattr(tree, "body", ())
+            if isinstance(node, ast.If) and _is_main_guard(node.test)]
+    first = found[0]
+    return dataclasses.replace(first, in_demo=any(first.line in lines for lines in demo))
+
+
+def _is_main_guard(test: ast.AST) -> bool:
+    """`__name__ == "__main__"`, either way round."""
+    if not (isinstance(test, ast.Compare) and len(test.ops) == 1 and isinstance(test.ops[0], ast.Eq)):
+        return False
+    sides = {ast.dump(test.left), ast.dump(test.comparators[0])}
+    return sides == {ast.dump(ast.Name("__name__", ast.Load())), ast.dump(ast.Constant("__main__"))}
 
 
 class _Scanner:

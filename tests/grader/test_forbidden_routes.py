@@ -250,6 +250,18 @@ def test_the_scan_rejects_no_correct_solution_and_every_forbidden_one_in_the_cor
     assert correct >= 3 * len(catalogue.EXERCISE_IDS) and wrong >= 10
 
 
+def test_a_forbidden_name_in_a_main_demo_is_still_flagged_and_the_message_says_why():
+    demo = ("import torch\nimport torch.nn.functional as F\n\n\ndef layer_norm(x, weight, bias, eps=1e-5):\n"
+            "    return x\n\n\nif __name__ == '__main__':\n    x = torch.randn(2, 3)\n"
+            "    print(F.layer_norm(x, (3,)))\n")
+    finding = source_scan.scan(demo, catalogue.get("normalization.layer_norm").forbidden)
+    assert finding is not None and finding.line == 11 and finding.in_demo
+    assert "if __name__ == \"__main__\":` block, which grading never runs" in finding.message()
+    elsewhere = source_scan.scan(demo.replace("    return x", "    return F.layer_norm(x, (3,))"),
+                                 catalogue.get("normalization.layer_norm").forbidden)
+    assert elsewhere.line == 6 and not elsewhere.in_demo and "never runs" not in elsewhere.message()
+
+
 def test_the_scan_does_not_import_torch():
     code = "import sys; from qkv.grader import source_scan; source_scan.scan('import torch', ()); " \
            "print('torch' in sys.modules)"
