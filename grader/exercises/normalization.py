@@ -214,16 +214,20 @@ def batch_norm_inputs(draw, large=False, training=None):
     n, c = draw(st.integers(2, 4)), draw(st.integers(1, 4))
     spatial = draw(st.sampled_from([(), (3,), (1, 1), (2, 3), (2, 1, 2)]))  # (N, C), (N, C, L), 2-D, 3-D
     train = draw(st.booleans()) if training is None else training
-    momentum, eps = draw(st.sampled_from([0.1, 0.3])), draw(st.sampled_from(EPS))
+    momentum, eps = draw(st.sampled_from([0.1, 0.3, 0.0])), draw(st.sampled_from(EPS))  # 0: buffers stay put
     offset = draw(st.sampled_from([-1e3, 1e3])) if large else 0.0
+    fresh = not large and draw(st.booleans())  # a new module's buffers: zeros and ones
     seed = draw(tensor_seed())
     gen = generator(seed)
     x = torch.randn(n, c, *spatial, generator=gen) + offset  # (N, C, *)
     running_mean = torch.randn(c, generator=gen) + offset  # (C,)
     running_var = torch.rand(c, generator=gen) + 0.5  # (C,), positive
+    if fresh:
+        running_mean, running_var = torch.zeros(c), torch.ones(c)
     weight, bias = torch.randn(c, generator=gen), torch.randn(c, generator=gen)  # (C,), (C,)
     note = f"{'training' if train else 'eval'}, momentum={momentum}, eps={eps}" + (f", offset {offset:g}" if large
-                                                                                  else "")
+                                                                                  else "") \
+        + (", fresh running statistics" if fresh else "")
     extra = {"covers": ("special:offsets up to 1e3",) if large else ()}
     if large:  # F.batch_norm's own kernel folds the statistics: x * scale + (bias - mean * scale), which loses
         # the offset's rounding times the scale (the two terms are each ~ |offset| * |scale| and cancel)
