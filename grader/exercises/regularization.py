@@ -316,16 +316,17 @@ def _drop(ctx, case) -> torch.Tensor:
 
 
 def _exact(name: str, case_of, expected_of, code: str, explain: str) -> Check:
-    """An exact property of one call: output == expected_of(x)."""
+    """An exact property of a call (or of each call, when case_of gives several): output == expected_of(x)."""
 
     def run(ctx):
         torch.manual_seed(ctx.seed)
-        case = case_of(torch.linspace(1.0, 2.0, 24, device=ctx.device).reshape(4, 6))
-        expected = expected_of(case.args[0].clone())  # before the call, from a copy: never from what it wrote
-        out = _drop(ctx, case)
-        if out.dtype != expected.dtype or not torch.equal(out.detach(), expected) or torch.isnan(out).any():
-            raise CheckFailed(f"Called {describe_call(ctx, case)}.\n  got      {format_tensor(out)}\n"
-                              f"  expected {format_tensor(expected)}\n{explain}", case, (code,))
+        cases = case_of(torch.linspace(1.0, 2.0, 24, device=ctx.device).reshape(4, 6))
+        for case in cases if isinstance(cases, list) else [cases]:
+            expected = expected_of(case.args[0].clone())  # before the call, from a copy: never from what it wrote
+            out = _drop(ctx, case)
+            if out.dtype != expected.dtype or not torch.equal(out.detach(), expected) or torch.isnan(out).any():
+                raise CheckFailed(f"Called {describe_call(ctx, case)}.\n  got      {format_tensor(out)}\n"
+                                  f"  expected {format_tensor(expected)}\n{explain}", case, (code,))
 
     return Check(name, run)
 
@@ -436,8 +437,10 @@ def fresh_mask_each_call() -> Check:
 _SMALL = lambda: _dropout_case(torch.linspace(1.0, 2.0, 24).reshape(4, 6), 0.3)  # noqa: E731
 
 DROPOUT = sampled_task("dropout", checks=[
-    _exact("eval mode returns x unchanged", lambda x: _dropout_case(x, 0.5, False), lambda x: x, "train-eval",
-           "With training=False dropout is the identity: inverted dropout already rescaled during training."),
+    _exact("eval mode returns x unchanged", lambda x: [_dropout_case(x, 0.5, False), _dropout_case(x, 1.0, False)],
+           lambda x: x, "train-eval",
+           "With training=False dropout is the identity, whatever p (p = 1 too): inverted dropout already "
+           "rescaled during training."),
     _exact("p = 0 returns x unchanged", lambda x: _dropout_case(x, 0.0), lambda x: x, "edge",
            "Nothing is dropped and 1 / (1 - 0) = 1."),
     _exact("p = 1 returns zeros, not NaN", lambda x: _dropout_case(x, 1.0), torch.zeros_like, "edge",
