@@ -475,7 +475,10 @@ def sgd_step_l1_l2(param, grad, lr, l1=0.0, l2=0.0):
 ''',
     codes=("sign", "edge", "scale", "reduction", "inplace", "shape", "dtype", "device", "forbidden",
     "precision", "random-output", "state", "defaults"),
-    forbidden=("torch.optim",),  # the whole package: every optimizer, and the functional sgd() and its helpers
+    # the whole package: every optimizer, and the functional sgd() and its helpers; and the fused kernels
+    # behind its fused=True optimizers, which live outside it
+    forbidden=("torch.optim", "torch._fused_sgd_", "torch._fused_adam_", "torch._fused_adamw_",
+               "torch._fused_adagrad_"),
     checks="qkv.grader.exercises.regularization",
 )
 

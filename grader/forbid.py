@@ -39,7 +39,12 @@ NAMED_BACKENDS = {
     "torch.nn.functional.multi_head_attention_forward": (
         "torch._native_multi_head_attention", "torch.ops.aten._native_multi_head_attention"),
     # forbidden with one keyword only: its C alias, where it comes by position (label_smoothing is the 6th)
-    "torch.nn.functional.cross_entropy[label_smoothing]": ("torch._C._nn.cross_entropy_loss[label_smoothing@5]",),
+    # and its aten op packet (a composite op: the dispatch mode never sees it), label_smoothing also 6th
+    "torch.nn.functional.cross_entropy[label_smoothing]": ("torch._C._nn.cross_entropy_loss[label_smoothing@5]",
+                                                           "torch.ops.aten.cross_entropy_loss[label_smoothing@5]"),
+    # the fused optimizer kernels behind torch.optim (fused=True), reached through torch.ops.aten
+    **{f"torch.{kernel}": (f"torch.ops.aten.{kernel}",)
+       for kernel in ("_fused_sgd_", "_fused_adam_", "_fused_adamw_", "_fused_adagrad_")},
 }
 
 # Where a function forbidden with a keyword only (cross_entropy[label_smoothing]) takes it by position

@@ -12,8 +12,10 @@ with the `forbidden` diagnosis, when the code
   the original behind a tripwire (`__wrapped__`), popping torch's function or dispatch modes,
   another process (subprocess, multiprocessing, os.system/exec*/spawn*/popen), native code
   (ctypes), the worker's own module (`sys.modules["__main__"]`), frames and interpreter internals
-  (`sys._getframe`, `__globals__`, `gc.get_objects`, ...), or code the scan cannot read (exec, eval,
-  an import by a computed name).
+  (`sys._getframe`, `__globals__`, `gc.get_objects`, ...), another thread (threading, _thread,
+  concurrent.futures, asyncio: torch's modes, the watch, are thread-local), a store into torch.Tensor's
+  methods (the worker's reply encoder calls them), or code the scan cannot read (exec, eval, an import by
+  a computed name, `getattr(torch.ops.aten, name)` or `vars(torch)[name]` with a name built while it runs).
 
 The first finding, in line order, is the verdict's message: the line and what was found.
 `QKV_SOURCE_SCAN=off` (the grader's environment, not the candidate's) turns the scan off: for tests
@@ -39,6 +41,9 @@ MAIN = "is the grader's own worker script, where its watch on forbidden function
 LOOKUP = "looks modules up by name, the grader's worker script (__main__) among them"
 CHANNEL = "writes to descriptors or sockets directly, where the worker's replies to the grader travel"
 OTHER = "holds torch's own implementations of the functions an exercise forbids, under other names"
+THREAD = "runs code in another thread, where the grader's watch (thread-local torch modes) does not follow"
+LOOKED_UP = "looks a torch function up by a name built while it runs, which the grader cannot read"
+TENSOR_PATCHED = "changes torch.Tensor's methods, which the worker uses to report to the grader"
 
 # Attribute names (and the same words as string literals, in getattr(x, "...") or vars(x)["..."]).
 ATTRIBUTES = {
@@ -66,6 +71,7 @@ MODULES = {
                      "os.popen", "os.posix_spawn", "os.posix_spawnp", "os.forkpty", "os.startfile", "posix.system",
                      "posix.popen", "posix.posix_spawn", "posix.posix_spawnp"), PROCESS),
     **dict.fromkeys(("ctypes", "_ctypes", "cffi"), NATIVE),
+    **dict.fromkeys(("threading", "_thread", "concurrent", "asyncio"), THREAD),  # concurrent.futures.process: PROCESS
     **dict.fromkeys(("torch._C._nn", "torch._refs", "torch._decomp", "torch._prims", "torch._prims_common",
                      "torch._ops"), OTHER),
     **dict.fromkeys(("socket", "_socket", "os.dup", "os.dup2", "os.write", "os.writev", "os.pwrite", "os.sendfile",
@@ -84,6 +90,9 @@ REPORTING = {"json", "_json", "struct", "_struct", "socket", "_socket", "select"
              "pickle", "types", "functools", "contextlib", "inspect", "traceback", "linecache", "signal", "time",
              "warnings", "builtins"}
 HIDDEN_BUILTINS = {"exec", "eval", "compile"}
+# torch's tensor classes, whose methods the worker's reply encoder calls
+TENSOR_CLASSES = {"torch.Tensor", "torch._C.TensorBase", "torch._C._TensorBase", "torch.nn.Parameter",
+                  "torch.nn.parameter.Parameter", "torch._tensor.Tensor"}
 
 
 @dataclass(frozen=True)
@@ -152,10 +161,18 @@ class _Scanner:
             self.leaves.update(ATEN_BACKENDS.get(entry, ()))
             self.leaves.update(alias.rpartition(".")[2] for alias in NAMED_BACKENDS.get(entry, ()))
         self.keywords: dict[str, str] = {}  # cross_entropy -> label_smoothing: forbidden with that keyword only
+        self.positions: dict[str, int] = {}  # cross_entropy_loss -> 5: where its C and aten aliases take it
         for entry in forbidden:
             if "[" in entry:
                 dotted, _, keyword = entry.rstrip("]").partition("[")
                 self.keywords[dotted.rpartition(".")[2]] = keyword
+                for alias in NAMED_BACKENDS.get(entry, ()):  # torch.ops.aten.cross_entropy_loss[label_smoothing@5]
+                    dotted, _, spec = alias.rstrip("]").partition("[")
+                    keyword, _, position = spec.partition("@")
+                    if keyword:
+                        self.keywords[dotted.rpartition(".")[2]] = keyword
+                        if position:
+                            self.positions[dotted.rpartition(".")[2]] = int(position)
         self.constants: dict[str, str] = {}  # a name bound once, to a string the scan can compute
         self._collect_constants()
         self.aliases: dict[str, set[str]] = {}  # a local name -> the dotted names it may stand for
@@ -333,6 +350,8 @@ class _Scanner:
                 if not isinstance(node.ctx, ast.Load) and any(
                         path.partition(".")[0] in REPORTING for path in self.resolve(node.value)):
                     yield Finding(line, f"{_dotted(node)} =", PATCHED)
+                if not isinstance(node.ctx, ast.Load) and self.resolve(node.value) & TENSOR_CLASSES:
+                    yield Finding(line, f"{_dotted(node)} =", TENSOR_PATCHED)
                 if node.attr in ATTRIBUTES:
                     yield Finding(line, node.attr, ATTRIBUTES[node.attr])
                 if node.attr in WATCH_WORDS:
@@ -345,11 +364,16 @@ class _Scanner:
                     yield Finding(line, node.id, WATCH_WORDS[node.id])
                 if node.id == "__builtins__":
                     yield Finding(line, node.id, INTERNALS)
+                if node.id == "getattr" and node.id not in self.aliases and node.id not in self.defined \
+                        and isinstance(node.ctx, ast.Load) and not (
+                        isinstance(self.parents.get(node), ast.Call) and self.parents[node].func is node):
+                    yield Finding(line, "getattr passed as a value", LOOKED_UP)  # reduce(getattr, names, torch)
             elif isinstance(node, ast.Call):
                 yield from self._call(node, line)
             elif isinstance(node, ast.Subscript):
                 for path in self.resolve(node):
                     yield from self._path(path, line)
+                yield from self._looked_up(node, line)
             if isinstance(node, (ast.BinOp, ast.JoinedStr, ast.Call, ast.Subscript, ast.Name)) \
                     and (word := self.fold(node)) is not None:  # a word built from pieces: "__clo" + "sure__"
                 if word in ATTRIBUTES or word in WATCH_WORDS:
@@ -400,22 +424,31 @@ class _Scanner:
                 yield Finding(line, f"{func.id}()", HIDDEN)
             elif func.id == "__import__" and not (node.args and self.fold(node.args[0]) is not None):
                 yield Finding(line, "__import__() of a computed name", HIDDEN)
+            elif func.id in ("getattr", "hasattr") and len(node.args) > 1 and self.fold(node.args[1]) is None \
+                    and self._torch(node.args[0]):
+                yield Finding(line, f"{func.id}() of a computed name on {self._torch(node.args[0])}", LOOKED_UP)
             elif func.id in ("setattr", "delattr") and len(node.args) > 1:
                 if any(path.partition(".")[0] in REPORTING for path in self.resolve(node.args[0])):
                     yield Finding(line, f"{func.id}()", PATCHED)
+                if self.resolve(node.args[0]) & TENSOR_CLASSES:
+                    yield Finding(line, f"{func.id}()", TENSOR_PATCHED)
                 word = self.fold(node.args[1])
                 if word is not None:
                     for base in self.resolve(node.args[0]):
                         yield from self._path(f"{base}.{word}", line)
         resolved = self.resolve(func)
+        if "operator.attrgetter" in resolved and not (node.args and all(self.fold(a) is not None for a in node.args)):
+            yield Finding(line, "operator.attrgetter() of a computed name", LOOKED_UP)
         if "importlib.import_module" in resolved and not (node.args and self.fold(node.args[0]) is not None):
             yield Finding(line, "importlib.import_module() of a computed name", HIDDEN)
         if self.keywords:
             for path in resolved:
                 parts = path.split(".")
+                if len(parts) > 2 and parts[-1] == "default" and parts[-2] in self.keywords:
+                    parts = parts[:-1]  # an op packet's overload: torch.ops.aten.cross_entropy_loss.default
                 keyword = self.keywords.get(parts[-1])
                 if parts[0] in self.roots and keyword:
-                    position = KEYWORD_POSITIONS.get(parts[-1], {}).get(keyword)
+                    position = KEYWORD_POSITIONS.get(parts[-1], {}).get(keyword, self.positions.get(parts[-1]))
                     given = [g.value for g in node.keywords if g.arg == keyword]
                     for unpacked in (g.value for g in node.keywords if g.arg is None):  # **{"label_smoothing": s}
                         if not isinstance(unpacked, ast.Dict) or None in unpacked.keys:
@@ -426,6 +459,22 @@ class _Scanner:
                         given.append(node.args[position])
                     if any(not _is_falsy(value) for value in given):
                         yield Finding(line, f"{path}({keyword}=...)", "forbidden")
+
+    def _torch(self, node: ast.AST) -> str | None:
+        """The torch module or object an expression stands for (torch, torch._C, F, torch.Tensor), if any."""
+        paths = sorted(path for path in self.resolve(node) if path.partition(".")[0] == "torch")
+        return paths[0] if paths else None
+
+    def _looked_up(self, node: ast.Subscript, line: int):
+        """vars(torch)[name], torch.__dict__[name] with a name the scan cannot fold."""
+        if self.fold(node.slice) is not None:
+            return
+        inner = node.value
+        if isinstance(inner, ast.Call) and isinstance(inner.func, ast.Name) and inner.func.id == "vars" \
+                and inner.func.id not in self.aliases and len(inner.args) == 1 and (base := self._torch(inner.args[0])):
+            yield Finding(line, f"vars({base})[...] of a computed name", LOOKED_UP)
+        elif isinstance(inner, ast.Attribute) and inner.attr == "__dict__" and (base := self._torch(inner.value)):
+            yield Finding(line, f"{base}.__dict__[...] of a computed name", LOOKED_UP)
 
     def _sys_modules(self, node: ast.Attribute, line: int):
         """sys.modules: fine in `sys.modules[__name__]` and in `name in sys.modules`; anything else looks

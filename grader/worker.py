@@ -97,17 +97,33 @@ def receive(sock: socket.socket, *, deadline: float | None = None,
     return header, blobs
 
 
+_TENSOR_METHODS: dict = {}
+
+
+def tensor_methods() -> dict:
+    """The tensor methods the codec calls, taken once from torch._C.TensorBase, an immutable C type (the
+    worker takes them before any candidate code runs): a patched torch.Tensor.detach or .numpy never
+    reaches a reply."""
+    if not _TENSOR_METHODS:
+        import torch
+
+        base = torch._C.TensorBase
+        _TENSOR_METHODS.update((name, getattr(base, name)) for name in (
+            "detach", "resolve_conj", "resolve_neg", "contiguous", "cpu", "reshape", "view", "numpy", "numel"))
+        _TENSOR_METHODS["uint8"] = torch.uint8
+    return _TENSOR_METHODS
+
+
 def encode_tensor(t, blobs: list[bytes]) -> dict:
     """{"dtype", "shape", "device", "blob"}: the bytes go to `blobs` (none for a meta tensor)."""
-    import torch
-
-    t = t.detach()
+    m = tensor_methods()
+    t = m["detach"](t)
     spec = {"tensor": True, "dtype": str(t.dtype).removeprefix("torch."), "shape": list(t.shape),
             "device": t.device.type, "blob": None}
     if t.device.type != "meta":
-        data = t.resolve_conj().resolve_neg().contiguous().cpu().reshape(-1)
+        data = m["reshape"](m["cpu"](m["contiguous"](m["resolve_neg"](m["resolve_conj"](t)))), -1)
         spec["blob"] = len(blobs)
-        blobs.append(data.view(torch.uint8).numpy().tobytes() if data.numel() else b"")
+        blobs.append(m["numpy"](m["view"](data, m["uint8"])).tobytes() if m["numel"](data) else b"")
     return spec
 
 
@@ -337,11 +353,14 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
                 elif inspect.isfunction(value):
                     put(module, name, tripwire(value, f"{module.__name__}.{name}"))
 
-    def tripping(base, label):
+    def tripping(base, label, keyword="", position=None):
         """A subclass of an op packet's (or overload's) class whose call trips: set as the object's
-        __class__, the op stays the very object torch's C++ finds (a stand-in object there crashes it)."""
+        __class__, the op stays the very object torch's C++ finds (a stand-in object there crashes it).
+        With a keyword (cross_entropy_loss[label_smoothing@5]), only when that argument is given and not zero."""
         def __call__(self, /, *args, **kwargs):
-            trip(label)
+            if not keyword or kwargs.get(keyword) or position is not None and len(args) > position \
+                    and args[position]:
+                trip(label)
             return call(self, *args, **kwargs)
 
         call = base.__call__
@@ -357,15 +376,20 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
         if packet is not None:
             watched_ops[packet] = f"torch.ops.aten.{op}"
     for op in packets:  # torch.ops.aten.dropout(...) never reaches the dispatch mode as dropout on the CPU
+        # cross_entropy_loss[label_smoothing@5]: a composite op, which decomposes before the dispatch mode
+        # sees it, forbidden with one argument only
+        op, _, keyword = op.rstrip("]").partition("[")
+        keyword, _, position = keyword.partition("@")
+        position = int(position) if position else None
         packet = getattr(torch.ops.aten, op, None)
         if packet is None:
             continue
-        label = f"torch.ops.aten.{op}"
+        label = f"torch.ops.aten.{op}[{keyword}]" if keyword else f"torch.ops.aten.{op}"
         with contextlib.suppress(AttributeError, TypeError, RuntimeError):
             overloads = [getattr(packet, name) for name in packet.overloads()]
-            put(packet, "__class__", tripping(type(packet), label))
+            put(packet, "__class__", tripping(type(packet), label, keyword, position))
             for overload in overloads:
-                put(overload, "__class__", tripping(type(overload), label))
+                put(overload, "__class__", tripping(type(overload), label, keyword, position))
 
     if originals:  # the public switch that turns every function mode off, ours too
         disable = torch._C.DisableTorchFunction
@@ -635,6 +659,7 @@ class Worker:
         self._disabled = torch._C.DisableTorchFunction
         self._spoil = functools.partial(_spoil, disabled=self._disabled)
         self._snapshot, self._changed = _content_watch(torch)
+        tensor_methods()  # the codec's, bound now
         self._load_parameters = functools.partial(_load_parameters, disabled=self._disabled)
 
     def serve(self) -> None:

@@ -41,6 +41,14 @@ AT_RUN_TIME = {
     "normalization.layer_norm__rewrite_reply_inplace": "inplace",
     "regularization.dropout__refs_dropout": None,
     "regularization.label_smoothing__c_alias_by_position": "forbidden",  # the function mode reads its 6th argument
+    # red team s15, second
+    "masking.masked_softmax__patch_tensor_numpy": "inplace",  # the reply encoder's methods are bound beforehand
+    "normalization.layer_norm__computed_names": None,  # the modes popped and pushed back within one call
+    "normalization.rms_norm__thread_op": None,  # torch's modes are thread-local
+    "regularization.dropout__thread_vf": None,
+    "regularization.l1_l2_step__fused_sgd_kernel": "forbidden",
+    "regularization.l1_l2_step__patch_tensor_detach": "inplace",
+    "regularization.label_smoothing__aten_packet_by_position": "forbidden",  # the packet reads its 6th argument
 }
 
 
@@ -199,6 +207,42 @@ FLAGGED = {  # exercise, source, what the message must name
     "frames": ("masking.padding_mask", "import sys\nf = sys._getframe(1)", "uses _getframe"),
     "frame globals": ("masking.padding_mask", "f = frame.f_back.f_globals", "uses f_"),
     "subclasses": ("masking.padding_mask", "ws = object.__subclasses__()", "__subclasses__"),
+    # red team s15, second
+    "aten packet by position": ("regularization.label_smoothing",
+                                "import torch\ntorch.ops.aten.cross_entropy_loss(x, t, None, 1, -100, s)",
+                                "torch.ops.aten.cross_entropy_loss(label_smoothing=...)"),
+    "aten overload by keyword": ("regularization.label_smoothing", "from torch import ops\n"
+                                 "ops.aten.cross_entropy_loss.default(x, t, label_smoothing=0.1)", "label_smoothing"),
+    "getattr of a computed name on torch": ("normalization.rms_norm", "import torch\nf = getattr(torch.ops.aten, n)",
+                                            "getattr() of a computed name on torch.ops.aten"),
+    "hasattr of a computed name": ("normalization.rms_norm", "import torch.nn.functional as F\nok = hasattr(F, n)",
+                                   "a computed name"),
+    "getattr on torch._C through a helper": ("normalization.layer_norm", "import torch\nC = torch._C\n"
+                                             "def r(s):\n    return s[::-1]\nf = getattr(C, r('pop_'))",
+                                             "Line 5 of your code uses getattr() of a computed name on torch._C"),
+    "vars of a computed name": ("normalization.rms_norm", "import torch\nf = vars(torch._VF)[n]", "vars(torch._VF)"),
+    "__dict__ of a computed name": ("normalization.rms_norm", "import torch\nf = torch.Tensor.__dict__[n]",
+                                    "torch.Tensor.__dict__"),
+    "getattr as a value": ("normalization.rms_norm", "import functools\nimport torch\n"
+                           "f = functools.reduce(getattr, names, torch)", "getattr passed as a value"),
+    "attrgetter of a computed name": ("normalization.rms_norm", "import operator\nf = operator.attrgetter(n)",
+                                      "operator.attrgetter() of a computed name"),
+    "threading": ("normalization.rms_norm", "import threading", "another thread"),
+    "_thread": ("regularization.dropout", "from _thread import start_new_thread", "another thread"),
+    "thread pool": ("attention.sdpa", "from concurrent.futures import ThreadPoolExecutor", "another thread"),
+    "asyncio": ("attention.sdpa", "import asyncio\nasyncio.to_thread(f)", "another thread"),
+    "process pool": ("attention.sdpa", "from concurrent.futures.process import ProcessPoolExecutor",
+                     "another process"),
+    "a tensor method patched": ("regularization.l1_l2_step", "import torch\ntorch.Tensor.detach = f",
+                                "torch.Tensor.detach ="),
+    "a tensor method set": ("masking.masked_softmax", "import torch\nsetattr(torch.Tensor, 'numpy', f)",
+                            "changes torch.Tensor's methods"),
+    "a tensor base method deleted": ("masking.masked_softmax", "from torch._C import TensorBase\n"
+                                     "del TensorBase.clone", "changes torch.Tensor's methods"),
+    "a fused optimizer kernel": ("regularization.l1_l2_step", "import torch\ntorch._fused_adamw_(ps, gs)",
+                                 "torch._fused_adamw_"),
+    "a fused kernel's aten packet": ("regularization.l1_l2_step", "import torch\ntorch.ops.aten._fused_sgd_(ps, gs)",
+                                     "_fused_sgd_"),
 }
 
 
@@ -226,6 +270,11 @@ CLEAN = {  # what honest solutions do write
                                  "F.cross_entropy(x, t, None, None, -100, None, 'mean', 0.0)"),
     "names built from pieces": ("attention.mha", "n = 'w_' + 'q'\nw = getattr(self, n)\nk = f'{n}_proj'"),
     "a module's own attribute": ("masking.padding_mask", "import torch\nimport sys\ntorch.x = 1\nx = sys.maxsize"),
+    "getattr on its own objects": ("attention.mha", "import torch\nw = getattr(self, f'w_{n}')\n"
+                                   "m = getattr(module, name)\nsetattr(self, name, torch.nn.Parameter(w))\n"
+                                   "ok = hasattr(x, name)\nd = getattr(torch, 'float32')"),
+    "aten cross entropy without smoothing": ("regularization.label_smoothing", "import torch\n"
+                                             "torch.ops.aten.cross_entropy_loss(x, t, None, 1, -100, 0.0)"),
 }
 
 
