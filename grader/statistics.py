@@ -58,7 +58,8 @@ Initialisers (INIT_CASES), every case with >= 30000 elements and fans a factor 2
   kaiming: (512, 128) with a = 0.5, mode and nonlinearity left to their defaults
            (leaky_relu); (32, 128, 3, 3) with mode fan_out and tanh (gain 5/3); (128, 32, 3, 5)
            with every argument left to its default (the default mode with a conv kernel);
-           (128, 512) fan_out relu (fan_out with a Linear weight); (48, 192, 5) conv1d;
+           (128, 512) fan_out relu with a = 0.5, which relu ignores (fan_out with a Linear weight);
+           (48, 192, 5) conv1d;
            (32, 64, 3, 3, 3) fan_out conv3d; (256, 128) linear; (32, 128, 3, 3) conv2d;
            (128, 256) fan_out sigmoid; (64, 16, 4, 4, 4) selu (gain 3/4): every nonlinearity
            calculate_gain knows, both modes, every kernel rank. Xavier's fan_in + fan_out is
@@ -368,7 +369,7 @@ _CONV_DEFAULT_MODE = ("special:the default mode with a conv kernel",)
 KAIMING_CASES = (InitCase((512, 128), {"a": 0.5}),
                  InitCase((32, 128, 3, 3), {"mode": "fan_out", "nonlinearity": "tanh"}),
                  InitCase((128, 32, 3, 5), covers=_CONV_DEFAULT_MODE),  # every argument left to its default
-                 InitCase((128, 512), {"mode": "fan_out", "nonlinearity": "relu"},
+                 InitCase((128, 512), {"mode": "fan_out", "nonlinearity": "relu", "a": 0.5},  # relu ignores a
                           covers=('special:mode="fan_out" with a Linear weight',), layout="transposed"),
                  InitCase((48, 192, 5), {"nonlinearity": "conv1d"}, covers=_CONV_DEFAULT_MODE, layout="strided"),
                  InitCase((32, 64, 3, 3, 3), {"mode": "fan_out", "nonlinearity": "conv3d"}),
