@@ -260,6 +260,8 @@ def wrong_defaults(ctx: Context) -> list[str]:
     if exercise.is_class or not _deterministic(ctx):
         return []
     defaults = exercise.defaults()
+    if _parameters_reordered(ctx.candidate_path, exercise):
+        return []  # passing them by position then differs from leaving them out, but the defaults may be right
     for case in ctx.task.probes():
         keep = next((i for i, name in enumerate(case.names) if name in defaults), None)
         if keep is None:
@@ -271,6 +273,23 @@ def wrong_defaults(ctx: Context) -> list[str]:
         if any(a.shape != b.shape or not _identical(a, b) for a, b in zip(passed, left_out)):
             return ["defaults"]
     return []
+
+
+def _parameters_reordered(path: str, exercise: catalogue.Exercise) -> bool:
+    """Whether the candidate's entry point (read from its source, never run) takes the stub's parameters in
+    another order, e.g. batch_norm(..., eps=1e-5, momentum=0.1)."""
+    import ast  # noqa: PLC0415
+
+    try:
+        tree = ast.parse(open(path, encoding="utf-8").read())  # noqa: SIM115, PTH123
+    except (OSError, SyntaxError, ValueError):
+        return False
+    stub = list(exercise.signature())
+    for node in tree.body:
+        if isinstance(node, ast.FunctionDef) and node.name == exercise.entry_point:
+            names = [a.arg for a in node.args.posonlyargs + node.args.args]
+            return sorted(names) == sorted(stub) and names != stub
+    return False
 
 
 # --- 4. failures on extreme inputs ----------------------------------------------------------
