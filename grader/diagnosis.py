@@ -22,6 +22,9 @@ sizes (`CheckFailed.typical`, see grader.checking.for_all).
 """
 from __future__ import annotations
 
+import ast
+from pathlib import Path
+
 import torch
 
 from qkv.grader import catalogue, remote
@@ -278,10 +281,8 @@ def wrong_defaults(ctx: Context) -> list[str]:
 def _parameters_reordered(path: str, exercise: catalogue.Exercise) -> bool:
     """Whether the candidate's entry point (read from its source, never run) takes the stub's parameters in
     another order, e.g. batch_norm(..., eps=1e-5, momentum=0.1)."""
-    import ast  # noqa: PLC0415
-
     try:
-        tree = ast.parse(open(path, encoding="utf-8").read())  # noqa: SIM115, PTH123
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
     except (OSError, SyntaxError, ValueError):
         return False
     stub = list(exercise.signature())

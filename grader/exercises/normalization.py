@@ -365,15 +365,15 @@ def _half_range_probe(shape, eps, seed, with_bias=True):
     return covering(in_dtype(case, torch.float16), HALF_RANGE_COVERS)
 
 
-def _rms_half_range_probes(eps):
-    """rms_norm's float16 range cases: `_half_range_probe`, and rows of 400 * N(0, 1), whose mean square (about
-    1.6e5) float16 cannot hold either: a mean of squares taken in float32 and cast back before the rsqrt is inf."""
+def _mean_square_probe(eps) -> Case:
+    """float16 rows of 400 * N(0, 1), whose mean square (about 1.6e5) float16 cannot hold either: rms_norm's mean
+    of squares taken in float32 and cast back before the rsqrt is inf there."""
     gen = generator(530)
     x = torch.randn(3, 16, generator=gen) * 400  # (3, D): values up to ~1200, which float16 holds
     weight = torch.rand(16, generator=gen) * 2 + 0.5  # (D,)
-    loud = covering(in_dtype(Case((x, weight, eps), ("x", "weight", "eps"), f"eps={eps}, x ~ 400 * N(0, 1): the "
-                                  "mean square, about 1.6e5, is past 65504", 0), torch.float16), HALF_RANGE_COVERS)
-    return [_half_range_probe((4, 8), eps, 0, False), loud]
+    case = Case((x, weight, eps), ("x", "weight", "eps"), f"eps={eps}, x ~ 400 * N(0, 1): the mean square, about "
+                "1.6e5, is past 65504", 0)
+    return covering(in_dtype(case, torch.float16), HALF_RANGE_COVERS)
 
 
 def _batch_half_range():
@@ -409,10 +409,6 @@ def with_running_stats(fn):
     return call
 
 
-def _as_list(cases):
-    return cases if isinstance(cases, list) else [cases]
-
-
 def _norm_checks(cases, large_cases, small_case, contract, pair, fresh, half_large,
                  large_name="offsets and scales up to 1e3 stay accurate (two-pass variance)"):
     return [
@@ -421,7 +417,7 @@ def _norm_checks(cases, large_cases, small_case, contract, pair, fresh, half_lar
         matches_reference(large_name, large_cases,
                           extreme_codes=("stability",)),
         matches_on("every rank and eps, float16 and bfloat16 (dtype kept), and eps left to its default", contract),
-        matches_on(HALF_RANGE, lambda: _as_list(half_large())),
+        matches_on(HALF_RANGE, half_large),
         repeated_calls(pair),
         gradients_match_reference(cases),
         follows_float64(cases),
@@ -448,7 +444,7 @@ LAYER_NORM = FunctionTask(
                         _feature_contract(True, EPS),
                         lambda: (_probe((2, 3, 4), 0.5, 40), _probe((5,), 1e-5, 41), _probe((2, 3, 4), 0.5, 42)),
                         lambda: (_probe((7, 9), 1e-5, 43), _probe((8, 11), 1e-5, 44)),
-                        lambda: _half_range_probe((4, 8), 1e-5, 0)),
+                        lambda: [_half_range_probe((4, 8), 1e-5, 0)]),
 )
 
 RMS_NORM = FunctionTask(
@@ -462,13 +458,13 @@ RMS_NORM = FunctionTask(
                        overflows_half(lambda: in_dtype(_probe((3, 8), 1e-3, 20, False), torch.float16),
                                       lambda: _half_range_probe((4, 8), 1e-6, 1, False)),
                        overflows_half(lambda: in_dtype(_probe((3, 8), 1e-3, 20, False), torch.float16),
-                                      lambda: _rms_half_range_probes(1e-6)[1])),
+                                      lambda: _mean_square_probe(1e-6))),
     checks=_norm_checks(_RMS_CASES, feature_inputs(with_bias=False, large=True),
                         lambda: _probe((2, 3), 1e-6, 9, False), _feature_contract(False, (1e-6, 0.5)),
                         lambda: (_probe((2, 3, 4), 0.5, 40, False), _probe((5,), 1e-6, 41, False),
                                  _probe((2, 3, 4), 0.5, 42, False)),
                         lambda: (_probe((7, 9), 1e-6, 43, False), _probe((8, 11), 1e-6, 44, False)),
-                        lambda: _rms_half_range_probes(1e-6),
+                        lambda: [_half_range_probe((4, 8), 1e-6, 0, False), _mean_square_probe(1e-6)],
                         large_name="offsets and scales up to 1e3 stay accurate"),
 )
 

@@ -316,12 +316,11 @@ def _drop(ctx, case) -> torch.Tensor:
 
 
 def _exact(name: str, case_of, expected_of, code: str, explain: str) -> Check:
-    """An exact property of a call (or of each call, when case_of gives several): output == expected_of(x)."""
+    """An exact property of each call `case_of(x)` lists: output == expected_of(x)."""
 
     def run(ctx):
         torch.manual_seed(ctx.seed)
-        cases = case_of(torch.linspace(1.0, 2.0, 24, device=ctx.device).reshape(4, 6))
-        for case in cases if isinstance(cases, list) else [cases]:
+        for case in case_of(torch.linspace(1.0, 2.0, 24, device=ctx.device).reshape(4, 6)):
             expected = expected_of(case.args[0].clone())  # before the call, from a copy: never from what it wrote
             out = _drop(ctx, case)
             if out.dtype != expected.dtype or not torch.equal(out.detach(), expected) or torch.isnan(out).any():
@@ -441,9 +440,9 @@ DROPOUT = sampled_task("dropout", checks=[
            lambda x: x, "train-eval",
            "With training=False dropout is the identity, whatever p (p = 1 too): inverted dropout already "
            "rescaled during training."),
-    _exact("p = 0 returns x unchanged", lambda x: _dropout_case(x, 0.0), lambda x: x, "edge",
+    _exact("p = 0 returns x unchanged", lambda x: [_dropout_case(x, 0.0)], lambda x: x, "edge",
            "Nothing is dropped and 1 / (1 - 0) = 1."),
-    _exact("p = 1 returns zeros, not NaN", lambda x: _dropout_case(x, 1.0), torch.zeros_like, "edge",
+    _exact("p = 1 returns zeros, not NaN", lambda x: [_dropout_case(x, 1.0)], torch.zeros_like, "edge",
            "Everything is dropped; x * 0 / (1 - 1) is 0 / 0 = NaN, so p = 1 needs its own branch."),
     drops_at_the_right_rate(),
     keeps_dtype(),
