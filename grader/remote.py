@@ -26,7 +26,7 @@ from pathlib import Path
 import torch
 
 from qkv.grader import forbid
-from qkv.grader.forbid import ATEN_BACKENDS, NAMED_BACKENDS  # noqa: F401 - re-exported
+from qkv.grader.forbid import ATEN_BACKENDS, NAMED_BACKENDS
 from qkv.grader.sandbox import (DEFAULT_MEMORY, ROOT, WORKER_SOURCE, Launched, bubblewrap,  # noqa: F401 - re-exported
                             die_with_parent, launch, limits_for, open_output, python_command, sandbox_command,
                             worker_environment)
@@ -209,10 +209,6 @@ class Worker:
         """The worker's reply: all of it within `limit` seconds (a frame begun and left unfinished is out of time
         too), and no longer than the memory limit (whatever length its header claims)."""
         deadline = time.monotonic() + limit
-        ready, _, _ = select.select([self.sock], [], [], limit)
-        if not ready:
-            self.close()
-            raise WorkerGone("timeout", during)
         try:
             return receive(self.sock, deadline=deadline, limit=self.memory)
         except TimeoutError:

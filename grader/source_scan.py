@@ -29,6 +29,7 @@ import os
 from dataclasses import dataclass
 
 from qkv.grader.forbid import ATEN_BACKENDS, KEYWORD_POSITIONS, NAMED_BACKENDS
+from qkv.grader.worker import parse_entry
 
 CHECK_NAME = "uses no forbidden function"
 
@@ -164,15 +165,14 @@ class _Scanner:
         self.positions: dict[str, int] = {}  # cross_entropy_loss -> 5: where its C and aten aliases take it
         for entry in forbidden:
             if "[" in entry:
-                dotted, _, keyword = entry.rstrip("]").partition("[")
+                dotted, keyword, _ = parse_entry(entry)
                 self.keywords[dotted.rpartition(".")[2]] = keyword
                 for alias in NAMED_BACKENDS.get(entry, ()):  # torch.ops.aten.cross_entropy_loss[label_smoothing@5]
-                    dotted, _, spec = alias.rstrip("]").partition("[")
-                    keyword, _, position = spec.partition("@")
+                    dotted, keyword, position = parse_entry(alias)
                     if keyword:
                         self.keywords[dotted.rpartition(".")[2]] = keyword
-                        if position:
-                            self.positions[dotted.rpartition(".")[2]] = int(position)
+                        if position is not None:
+                            self.positions[dotted.rpartition(".")[2]] = position
         self.constants: dict[str, str] = {}  # a name bound once, to a string the scan can compute
         self._collect_constants()
         self.aliases: dict[str, set[str]] = {}  # a local name -> the dotted names it may stand for
@@ -345,7 +345,7 @@ class _Scanner:
                 yield from self._path(node.module, line)
                 for alias in node.names:
                     if alias.name != "*":
-                        yield from self._path(f"{node.module}.{alias.name}", line, own=alias.name)
+                        yield from self._path(f"{node.module}.{alias.name}", line)
             elif isinstance(node, ast.Attribute):
                 if not isinstance(node.ctx, ast.Load) and any(
                         path.partition(".")[0] in REPORTING for path in self.resolve(node.value)):
@@ -387,7 +387,7 @@ class _Scanner:
                 elif word == "__main__" and not self._is_name_main_test(node):
                     yield Finding(line, repr(word), MAIN)
 
-    def _path(self, path: str, line: int, own: str | None = None):
+    def _path(self, path: str, line: int):
         """Findings for a dotted name the code uses."""
         parts = path.split(".")
         if parts[0] in self.roots:

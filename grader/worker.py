@@ -152,6 +152,15 @@ def decode_tensor(spec: dict, blobs: list[bytes], device=None):
 
 # --- everything below runs in the worker process only --------------------------------------
 
+def parse_entry(entry: str) -> tuple[str, str, int | None]:
+    """A forbidden entry as (dotted name, keyword, position): "torch.nn.functional.dropout" ->
+    (it, "", None); "...cross_entropy[label_smoothing]" -> forbidden with that keyword only;
+    "torch.ops.aten.cross_entropy_loss[label_smoothing@5]" -> also when given as argument 5."""
+    dotted, _, spec = entry.rstrip("]").partition("[")
+    keyword, _, position = spec.partition("@")
+    return dotted, keyword, int(position) if position else None
+
+
 def _channel(sock: socket.socket):
     """`send` and `receive` for the worker, made of objects bound before any candidate code runs: the socket's
     own C methods, a compiled struct.Struct, the C JSON encoder and scanner. Patching socket.socket.sendall,
@@ -303,9 +312,7 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
         installed.append((owner, attr, value))
 
     def install(entry: str) -> None:
-        dotted, _, keyword = entry.rstrip("]").partition("[")
-        keyword, _, position = keyword.partition("@")  # cross_entropy_loss[label_smoothing@5]: also by position
-        position = int(position) if position else None
+        dotted, keyword, position = parse_entry(entry)
         entry = f"{dotted}[{keyword}]" if keyword else dotted  # as the report names it
         module_name, _, attr = dotted.rpartition(".")
         try:
@@ -378,9 +385,7 @@ def _watch(names: list[str], aten: list[str], packets: list[str]) -> types.Simpl
     for op in packets:  # torch.ops.aten.dropout(...) never reaches the dispatch mode as dropout on the CPU
         # cross_entropy_loss[label_smoothing@5]: a composite op, which decomposes before the dispatch mode
         # sees it, forbidden with one argument only
-        op, _, keyword = op.rstrip("]").partition("[")
-        keyword, _, position = keyword.partition("@")
-        position = int(position) if position else None
+        op, keyword, position = parse_entry(op)
         packet = getattr(torch.ops.aten, op, None)
         if packet is None:
             continue
@@ -690,8 +695,8 @@ class Worker:
                 reply = self.module(header, out)
             else:
                 reply = {"failure": f"unknown op {op!r}"}
-        except Forbidden as exc:
-            return {"forbidden": exc.name}, []
+        except Forbidden as exc:  # the name the watch recorded, which the candidate cannot rewrite
+            return {"forbidden": self.watch.tripped() or exc.name}, []
         except BaseException as exc:  # noqa: BLE001 - every candidate error is a reply, never a crash
             if isinstance(exc, KeyboardInterrupt):
                 raise
