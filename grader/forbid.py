@@ -51,6 +51,15 @@ NAMED_BACKENDS = {
 KEYWORD_POSITIONS = {"cross_entropy": {"label_smoothing": 7}, "CrossEntropyLoss": {"label_smoothing": 5}}
 
 
+CHECK_NAME = "uses no forbidden function"
+
+
+def failed_check(message: str) -> dict:
+    """The verdict's one check when a forbidden call (seen by the scan or by the worker) ends the grade."""
+    return {"name": CHECK_NAME, "passed": False, "skipped": False, "codes": ["forbidden"], "counterexample": None,
+            "message": message}
+
+
 class ForbiddenCall(BaseException):
     def __init__(self, name: str):
         super().__init__(name)

@@ -28,10 +28,9 @@ import dataclasses
 import os
 from dataclasses import dataclass
 
-from qkv.grader.forbid import ATEN_BACKENDS, KEYWORD_POSITIONS, NAMED_BACKENDS
+from qkv.grader.forbid import ATEN_BACKENDS, KEYWORD_POSITIONS, NAMED_BACKENDS, failed_check
 from qkv.grader.worker import parse_entry
 
-CHECK_NAME = "uses no forbidden function"
 
 WATCH = "reaches around the grader's watch on forbidden functions"
 PROCESS = "runs code in another process, where the grader cannot watch it"
@@ -114,8 +113,7 @@ class Finding:
 
     def check(self) -> dict:
         """The verdict's one check, as grader/child.py reports a forbidden call."""
-        return {"name": CHECK_NAME, "passed": False, "skipped": False, "codes": ["forbidden"],
-                "counterexample": None, "message": self.message()}
+        return failed_check(self.message())
 
 
 def enabled() -> bool:
